@@ -1,0 +1,61 @@
+/** The shape of a compiled lesson, as the `virtual:lessons` module gives it to the page. */
+import type { ProgramName } from "../../../server/protocol/events.ts";
+
+/** The panels a lesson can pair with (one Svelte panel each). */
+export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces";
+
+/** One simulated client a step asks for. */
+export interface ClientSetup {
+  /** Namespace the client connects to; default "/". */
+  namespace?: string;
+  /** Auth token the client sends (`auth: { token }`), for namespaces with a middleware. */
+  auth?: string;
+  /** Rooms the client asks the server to join once connected. */
+  rooms?: string[];
+}
+
+/** How a step sets up the panel; going back to a step restores it. */
+export interface StepSetup {
+  clients: ClientSetup[];
+  /** The broadcast flag; unset keeps what the learner chose. */
+  broadcast?: boolean;
+  /** 1-based line of the program source to highlight (resolved at build time from a text). */
+  highlight?: number;
+}
+
+export interface CompiledStep {
+  title: string;
+  /** Step text, compiled from Markdown at build time. */
+  html: string;
+  setup: StepSetup;
+}
+
+export interface CompiledQuestion {
+  /** Plain text of the question. */
+  question: string;
+  /** The answer, compiled from Markdown; revealed once the learner has tried. */
+  answerHtml: string;
+}
+
+export interface CompiledChallenge {
+  /** Id of a check in `challenge-checks.ts`. */
+  id: string;
+  title: string;
+  hintHtml: string;
+}
+
+export interface CompiledLesson {
+  slug: string;
+  order: number;
+  title: string;
+  summary: string;
+  panel: PanelName;
+  program: ProgramName;
+  /** Default event name in each client's Event box. */
+  event: string;
+  steps: CompiledStep[];
+  questions: CompiledQuestion[];
+  challenges: CompiledChallenge[];
+  /** The lesson program's real source, as the server runs it. */
+  source: { path: string; code: string; html: string };
+}

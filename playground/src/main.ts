@@ -1,0 +1,5 @@
+/** Entry of the playground page. */
+import { mount } from "svelte";
+import App from "./App.svelte";
+
+mount(App, { target: document.getElementById("app")! });

@@ -1,0 +1,49 @@
+/** Lesson 1: the server of the official Socket.IO chat tutorial, then its homework. */
+import type { EventShapes, LessonProgram } from "./program.ts";
+
+export const accepts: EventShapes = { "chat message": ["string"], nickname: ["string"], typing: ["boolean"] };
+
+export const chat: LessonProgram = (io, { console, settings }) => {
+  io.on("connection", (socket) => {
+    console.log("a user connected");
+
+    socket.on("chat message", (msg) => {
+      console.log("message: " + msg);
+      if (settings.broadcast) {
+        // homework: no echo, the sender shows its own message; the others learn who wrote it
+        socket.broadcast.emit("chat message", msg, socket.data.nickname ?? socket.id);
+      } else {
+        io.emit("chat message", msg);
+      }
+    });
+
+    socket.on("disconnect", () => {
+      console.log("user disconnected");
+      if (socket.data.nickname) {
+        socket.broadcast.emit("user left", socket.data.nickname);
+        io.emit("online", whoIsOnline());
+      }
+    });
+
+    // The homework below runs only when a client asks for it, so the tutorial above stays as it was.
+    socket.on("nickname", (nickname) => {
+      const joining = socket.data.nickname === undefined;
+      socket.data.nickname = nickname;
+      console.log(socket.id + " is now " + nickname);
+      if (joining) socket.broadcast.emit("user joined", nickname);
+      io.emit("online", whoIsOnline());
+    });
+
+    socket.on("typing", (isTyping) => {
+      socket.broadcast.emit("typing", socket.data.nickname ?? socket.id, isTyping);
+    });
+  });
+
+  function whoIsOnline() {
+    const names: string[] = [];
+    for (const socket of io.of("/").sockets.values()) {
+      if (socket.data.nickname) names.push(socket.data.nickname);
+    }
+    return names;
+  }
+};

@@ -1,0 +1,51 @@
+/** Lesson 3: rooms, joined and left on the client's request (rooms are server-only). */
+import type { EventShapes, LessonProgram } from "./program.ts";
+
+export const accepts: EventShapes = { "chat message": ["string", "string"], join: ["string"], leave: ["string"] };
+
+export const rooms: LessonProgram = (io, { console, settings }) => {
+  io.of("/").adapter.on("create-room", (room) => {
+    console.log(`room ${room} was created`);
+  });
+  io.of("/").adapter.on("delete-room", (room) => {
+    console.log(`room ${room} was deleted`);
+  });
+
+  io.on("connection", (socket) => {
+    console.log(`a user connected, in rooms: ${[...socket.rooms]}`);
+
+    socket.on("join", (room, ack) => {
+      socket.join(room);
+      console.log(`${socket.id} joined ${room}`);
+      ack?.({ ok: true, data: [...socket.rooms] });
+    });
+
+    socket.on("leave", (room, ack) => {
+      socket.leave(room);
+      console.log(`${socket.id} left ${room}`);
+      ack?.({ ok: true, data: [...socket.rooms] });
+    });
+
+    socket.on("chat message", (msg, room) => {
+      console.log("message: " + msg);
+      if (typeof room !== "string") {
+        // no room named: everyone
+        io.emit("chat message", msg);
+      } else if (settings.broadcast) {
+        // the room, without the sender
+        socket.to(room).emit("chat message", msg);
+      } else {
+        // the room, the sender too if it is in it
+        io.to(room).emit("chat message", msg);
+      }
+    });
+
+    socket.on("disconnecting", () => {
+      console.log(`disconnecting, still in rooms: ${[...socket.rooms]}`);
+    });
+
+    socket.on("disconnect", () => {
+      console.log(`disconnected, now in ${socket.rooms.size} rooms`);
+    });
+  });
+};

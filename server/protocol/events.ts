@@ -1,0 +1,164 @@
+/** The one wire contract between the playground page and the live server: type-only, used by both sides. */
+
+/** The result every ack carries: data on success, a sentence a learner can act on otherwise. */
+export type AckResult<T = null> =
+  | { ok: true; data: T }
+  | { ok: false; error: string; /** 0-based column of the bad token, for console parse errors */ position?: number };
+
+/** An acknowledgement callback; always the last argument of an event. */
+export type Ack<T = null> = (result: AckResult<T>) => void;
+
+/** The lesson programs a sandbox can run (one module each under `server/programs/`). */
+export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces";
+
+/** What the owner of a sandbox can change. */
+export interface SandboxSettings {
+  /** Which lesson program runs in the sandbox. */
+  program: ProgramName;
+  /** On: the program answers with `socket.broadcast.emit`; off: with `io.emit`. */
+  broadcast: boolean;
+}
+
+/** `POST /api/sandboxes` answers 201 with this; over the cap it answers 503 with `{ error }`. */
+export interface SandboxTicket {
+  /** Public id: anyone who knows it can join `/sandbox/<id>/socket.io` as a participant. */
+  id: string;
+  /** Owner secret for the control channel; never shown in a snippet or a URL. */
+  token: string;
+  /** Secret that lets the owner's simulated clients carry their names (query `client`, `key`). */
+  clientKey: string;
+  /** The Socket.IO path of the sandbox, `/sandbox/<id>/socket.io`. */
+  path: string;
+}
+
+/** How a simulated client introduces itself: `io(url, { path, forceNew: true, query })`. */
+export interface SimulatedClientQuery {
+  /** "A", "B", … */
+  client: string;
+  /** `SandboxTicket.clientKey`; without it a socket is named "External 1", "External 2", … */
+  key: string;
+}
+
+export type FeedLevel = "log" | "info" | "warn" | "error";
+
+/** One line of the sandbox's server console, as `node index.js` would print it. */
+export interface FeedEntry {
+  seq: number;
+  /** Milliseconds since the sandbox started. */
+  at: number;
+  level: FeedLevel;
+  /**
+   * - `program`: a `console.*` call inside the lesson program
+   * - `connection` / `disconnection`: a socket came or went
+   * - `event`: an event a socket sent to the server
+   * - `system`: the playground itself (bad input, caps, program switch)
+   */
+  kind: "program" | "connection" | "disconnection" | "event" | "system";
+  text: string;
+  /** Client name ("A", "External 1") and socket id, where the line is about one socket. */
+  client?: string;
+  socketId?: string;
+  nsp?: string;
+  /** For `event`: the event name and its arguments. */
+  event?: string;
+  args?: unknown[];
+  /** 1-based line of the program source that produced it, when it came from the program. */
+  line?: number;
+}
+
+/** One socket reached by an emit. */
+export interface Recipient {
+  socketId: string;
+  client: string;
+}
+
+/** One emit made on the server, with the sockets the real adapter delivered it to. */
+export interface Delivery {
+  seq: number;
+  at: number;
+  nsp: string;
+  /** The call that made it, e.g. `socket.broadcast.emit("chat message", "hi")`. */
+  call: string;
+  event: string;
+  args: unknown[];
+  /** For `socket.*` calls: the client whose server-side socket made the call. */
+  from?: string;
+  /** The incoming event being handled when the emit was made, if any. */
+  trigger?: { client: string; event: string };
+  /** `program` (the lesson program) or `console` (typed by the learner). */
+  source: "program" | "console";
+  reached: Recipient[];
+  /** 1-based line of the program source that made the emit. */
+  line?: number;
+}
+
+/** A socket as the server sees it (rooms are server-only; this is how the page learns them). */
+export interface SocketInfo {
+  socketId: string;
+  client: string;
+  nsp: string;
+  rooms: string[];
+  /** True for sockets whose query carried the owner's client key. */
+  simulated: boolean;
+}
+
+/** One line of console command output. */
+export interface ConsoleLine {
+  level: FeedLevel;
+  text: string;
+}
+
+/** What a console command answers. `clear` asks the terminal to clear itself. */
+export interface ConsoleReply {
+  lines: ConsoleLine[];
+  clear?: boolean;
+}
+
+/**
+ * Control channel, path `/control/socket.io`, auth `{ sandbox: id, token }`: server → owner page.
+ * Feed lines and deliveries arrive in batches (flushed every few ms, in `seq` order; the two share one
+ * `seq` counter); on connect the owner first gets `settings`, `sockets` and a backlog of recent entries.
+ */
+export interface ControlServerToClientEvents {
+  feed: (entries: FeedEntry[]) => void;
+  trace: (deliveries: Delivery[]) => void;
+  /** The whole list of sockets, sent after every connect, disconnect, join or leave. */
+  sockets: (sockets: SocketInfo[]) => void;
+  settings: (settings: SandboxSettings) => void;
+}
+
+/** Control channel: owner page → server. */
+export interface ControlClientToServerEvents {
+  settings: (patch: Partial<SandboxSettings>, ack: Ack<SandboxSettings>) => void;
+  command: (line: string, ack: Ack<ConsoleReply>) => void;
+  rooms: (socketId: string, ack: Ack<string[]>) => void;
+}
+
+/** What the control channel's handshake carries. */
+export interface ControlAuth {
+  sandbox: string;
+  token: string;
+}
+
+/** Lesson events a participant sends to a sandbox (the programs' vocabulary). */
+export interface ClientToServerEvents {
+  /** In the rooms lesson a room name may follow the message (`io.to(room)`); an ack may come last either way. */
+  "chat message": (message: string, room?: string | Ack, ack?: Ack) => void;
+  /** Ask the server to put this socket in a room (rooms are server-only). */
+  join: (room: string, ack?: Ack<string[]>) => void;
+  leave: (room: string, ack?: Ack<string[]>) => void;
+  nickname: (name: string, ack?: Ack) => void;
+  typing: (isTyping: boolean) => void;
+}
+
+/** Lesson events a sandbox sends to participants. The console can emit any other name too. */
+export interface ServerToClientEvents {
+  "chat message": (message: string, from?: string) => void;
+  /** The broadcast lesson's `socket.emit`: sent to one socket only, when it connects. */
+  welcome: (text: string) => void;
+  "user joined": (who: string) => void;
+  "user left": (who: string) => void;
+  typing: (who: string, isTyping: boolean) => void;
+  online: (who: string[]) => void;
+  [event: string]: (...args: any[]) => void;
+}
