@@ -1,0 +1,57 @@
+/** The live server's limits and timeouts, with the environment variables that override them. */
+
+export interface PlaygroundOptions {
+  /** Live sandboxes at most (`SANDBOX_MAX`); one more is refused with 503. */
+  maxSandboxes: number;
+  /** Sockets per sandbox at most, over all namespaces (`SANDBOX_MAX_SOCKETS`). */
+  maxSocketsPerSandbox: number;
+  /** A sandbox with no sockets and no owner for this long is closed (`SANDBOX_IDLE_MS`). */
+  idleMs: number;
+  /** Largest event payload a program sees, in bytes (`SANDBOX_MAX_PAYLOAD`). */
+  maxPayloadBytes: number;
+  /** Events per socket per second; the rest are dropped with one warning a second (`SANDBOX_MAX_RATE`). */
+  maxEventsPerSecond: number;
+  /** Feed lines and deliveries kept for an owner that reconnects. */
+  backlog: number;
+}
+
+export const defaultOptions: PlaygroundOptions = {
+  maxSandboxes: 500,
+  maxSocketsPerSandbox: 64,
+  idleMs: 10 * 60_000,
+  maxPayloadBytes: 64 * 1024,
+  maxEventsPerSecond: 200,
+  backlog: 500,
+};
+
+const envNames: Record<keyof PlaygroundOptions, string> = {
+  maxSandboxes: "SANDBOX_MAX",
+  maxSocketsPerSandbox: "SANDBOX_MAX_SOCKETS",
+  idleMs: "SANDBOX_IDLE_MS",
+  maxPayloadBytes: "SANDBOX_MAX_PAYLOAD",
+  maxEventsPerSecond: "SANDBOX_MAX_RATE",
+  backlog: "SANDBOX_BACKLOG",
+};
+
+/**
+ * Defaults, then the environment, then explicit overrides. A malformed variable is an error, not ignored.
+ *
+ * @example
+ * const options = resolveOptions(process.env, { idleMs: 1000 });
+ */
+export function resolveOptions(
+  env: Record<string, string | undefined> = {},
+  overrides: Partial<PlaygroundOptions> = {},
+): PlaygroundOptions {
+  const options = { ...defaultOptions };
+  for (const key of Object.keys(envNames) as (keyof PlaygroundOptions)[]) {
+    const raw = env[envNames[key]];
+    if (raw === undefined || raw === "") continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`${envNames[key]}=${raw} is not a whole number ≥ 0; fix or unset it.`);
+    }
+    options[key] = value;
+  }
+  return { ...options, ...overrides };
+}

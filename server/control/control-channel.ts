@@ -1,0 +1,107 @@
+/** The owner's channel to a sandbox: settings, console commands, and the feed and trace, behind a secret token. */
+import { timingSafeEqual } from "node:crypto";
+import { Server as EngineServer } from "engine.io";
+import { Server } from "socket.io";
+import type {
+  ControlAuth,
+  ControlClientToServerEvents,
+  ControlServerToClientEvents,
+  SandboxSettings,
+} from "../protocol/events.ts";
+import { isProgramName } from "../programs/index.ts";
+import type { SandboxSink } from "../sandbox/sandbox.ts";
+import type { SandboxRegistry } from "../sandbox/sandbox-registry.ts";
+
+type ControlServer = Server<ControlClientToServerEvents, ControlServerToClientEvents, Record<string, never>, { sandbox: string }>;
+
+/**
+ * One Socket.IO server, apart from every sandbox, that only owners can join.
+ *
+ * @example
+ * const control = new ControlChannel(() => registry);
+ * dispatcher.control = control.engine;
+ */
+export class ControlChannel {
+  readonly engine = new EngineServer({ maxHttpBufferSize: 1e5 });
+  #io: ControlServer;
+
+  constructor(registry: () => SandboxRegistry) {
+    this.#io = new Server({ serveClient: false });
+    this.#io.bind(this.engine as never);
+    this.#io.use((socket, next) => {
+      const { sandbox: id, token } = (socket.handshake.auth ?? {}) as Partial<ControlAuth>;
+      const sandbox = typeof id === "string" ? registry().get(id) : undefined;
+      if (!sandbox) return next(new Error("Unknown sandbox: it may have expired. Reload the page to get a new one."));
+      if (typeof token !== "string" || !sameSecret(token, sandbox.token)) {
+        return next(new Error("Not the owner of this sandbox: only the page that created it can control it."));
+      }
+      socket.data.sandbox = sandbox.id;
+      next();
+    });
+    this.#io.on("connection", (socket) => {
+      const sandbox = registry().get(socket.data.sandbox);
+      if (!sandbox) return socket.disconnect(true);
+      sandbox.owners++;
+      sandbox.idleSince = undefined;
+      socket.join(sandbox.id);
+      const { feed, trace } = sandbox.backlog();
+      socket.emit("settings", sandbox.settings);
+      socket.emit("sockets", sandbox.sockets());
+      if (feed.length) socket.emit("feed", feed);
+      if (trace.length) socket.emit("trace", trace);
+
+      socket.on("settings", (patch, ack) => {
+        if (typeof ack !== "function") return;
+        const problem = settingsProblem(patch);
+        if (problem) return ack({ ok: false, error: problem });
+        ack({ ok: true, data: sandbox.update(patch) });
+      });
+      socket.on("command", (line, ack) => {
+        if (typeof ack !== "function") return;
+        if (typeof line !== "string" || line.length > 2000) {
+          return ack({ ok: false, error: "A console command is one line of text of at most 2000 characters." });
+        }
+        sandbox.command(line).then(ack, (error: Error) => ack({ ok: false, error: `The command failed: ${error.message}` }));
+      });
+      socket.on("rooms", (socketId, ack) => {
+        if (typeof ack !== "function") return;
+        if (typeof socketId !== "string") return ack({ ok: false, error: "Ask for rooms with a socket id." });
+        ack(sandbox.rooms(socketId));
+      });
+      socket.on("disconnect", () => {
+        sandbox.owners--;
+        if (sandbox.owners === 0 && sandbox.socketCount === 0) sandbox.idleSince = Date.now();
+      });
+    });
+  }
+
+  /** Where a sandbox's stream and updates go: to its owners' room only. */
+  sinkFor(id: string): SandboxSink {
+    const owners = () => this.#io.to(id);
+    return {
+      feed: (entries) => owners().emit("feed", entries),
+      trace: (deliveries) => owners().emit("trace", deliveries),
+      sockets: (list) => owners().emit("sockets", list),
+      settings: (settings) => owners().emit("settings", settings),
+    };
+  }
+
+  close(): void {
+    this.#io.close();
+  }
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function settingsProblem(patch: unknown): string | undefined {
+  if (typeof patch !== "object" || patch === null) return "Settings are an object like { broadcast: true }.";
+  const { program, broadcast, ...rest } = patch as Partial<SandboxSettings>;
+  if (Object.keys(rest).length) return `Unknown setting ${Object.keys(rest)[0]}: only program and broadcast can change.`;
+  if (program !== undefined && !isProgramName(program)) return `No lesson program named ${String(program)}.`;
+  if (broadcast !== undefined && typeof broadcast !== "boolean") return "The broadcast flag is true or false.";
+  return undefined;
+}

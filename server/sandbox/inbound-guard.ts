@@ -1,0 +1,115 @@
+/** Checks each event a participant sends before the lesson program sees it: rate, size, name, shape, handler. */
+import type { Socket } from "socket.io";
+import type { EventShapes } from "../programs/program.ts";
+
+/** Names a client may not send: Socket.IO gives them meaning of its own. */
+export const reservedEvents = new Set([
+  "connect",
+  "connect_error",
+  "disconnect",
+  "disconnecting",
+  "newListener",
+  "removeListener",
+  "error",
+]);
+
+export interface GuardLimits {
+  maxPayloadBytes: number;
+  maxEventsPerSecond: number;
+}
+
+/** Why an event was refused, in a sentence a learner can act on. */
+export type Refusal = { warning: string; ack: string };
+
+/**
+ * Decides whether one incoming event may reach the program. Pure apart from the rate counter it keeps.
+ *
+ * @example
+ * const guard = new InboundGuard(limits, () => programs.chat.accepts, "chat");
+ * const refusal = guard.check(socket, "A", ["chat message", 42]);
+ */
+export class InboundGuard {
+  #limits: GuardLimits;
+  #accepts: () => { shapes: EventShapes; program: string };
+  #windows = new WeakMap<Socket, { start: number; count: number; dropped: number; warned: number }>();
+
+  constructor(limits: GuardLimits, accepts: () => { shapes: EventShapes; program: string }) {
+    this.#limits = limits;
+    this.#accepts = accepts;
+  }
+
+  /** Undefined when the event may pass; `"flood"` when it is dropped by the rate limit without a word. */
+  check(socket: Socket, name: string, packet: unknown[]): Refusal | "flood" | undefined {
+    const flood = this.#rate(socket, name);
+    if (flood) return flood;
+    const [event, ...rest] = packet;
+    const args = typeof rest.at(-1) === "function" ? rest.slice(0, -1) : rest;
+    if (typeof event !== "string") {
+      return refuse(`${name} sent an event whose name is not a string; it was ignored.`);
+    }
+    if (reservedEvents.has(event)) {
+      return refuse(`${name} sent "${event}", a name Socket.IO reserves for itself; clients cannot send it, so it was ignored.`);
+    }
+    const size = payloadSize(args);
+    if (size > this.#limits.maxPayloadBytes) {
+      return refuse(
+        `${name} sent "${event}" with ${Math.ceil(size / 1024)} KiB of data, over the ${Math.floor(this.#limits.maxPayloadBytes / 1024)} KiB limit; send less.`,
+      );
+    }
+    const { shapes, program } = this.#accepts();
+    if (socket.listeners(event).length === 0 || !Object.hasOwn(shapes, event)) {
+      return refuse(`${name} sent "${event}", but the ${program} program has no handler for it; nothing happened.`);
+    }
+    const expected = shapes[event];
+    const wrong = expected.findIndex((type, index) => type !== "any" && args[index] !== undefined && typeof args[index] !== type);
+    const missing = expected.findIndex((type, index) => index === 0 && type !== "any" && args[index] === undefined);
+    if (wrong >= 0 || missing >= 0 || args.length > expected.length) {
+      const shape = expected.map((type) => (type === "any" ? "anything" : `a ${type}`)).join(", then ");
+      return refuse(`${name} sent "${event}" with ${describe(args)}, but the ${program} program expects ${shape}; it was ignored.`);
+    }
+    return undefined;
+  }
+
+  /** How many events of this socket were dropped by the rate limit in the current second, once per second. */
+  #rate(socket: Socket, name: string): Refusal | "flood" | undefined {
+    const now = Date.now();
+    let window = this.#windows.get(socket);
+    if (!window || now - window.start >= 1000) {
+      window = { start: now, count: 0, dropped: 0, warned: window?.warned ?? 0 };
+      this.#windows.set(socket, window);
+    }
+    if (++window.count <= this.#limits.maxEventsPerSecond) return undefined;
+    window.dropped++;
+    if (now - window.warned < 1000) return "flood";
+    window.warned = now;
+    return refuse(
+      `${name} sent more than ${this.#limits.maxEventsPerSecond} events in one second; the extra ones are dropped (one warning a second).`,
+    );
+  }
+}
+
+function refuse(sentence: string): Refusal {
+  return { warning: sentence, ack: sentence };
+}
+
+function payloadSize(args: unknown[]): number {
+  let size = 0;
+  for (const arg of args) {
+    if (typeof arg === "string") size += arg.length;
+    else if (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg)) size += arg.byteLength;
+    else {
+      try {
+        size += JSON.stringify(arg)?.length ?? 0;
+      } catch {
+        size += 0;
+      }
+    }
+  }
+  return size;
+}
+
+function describe(args: unknown[]): string {
+  if (args.length === 0) return "no data";
+  const kind = (arg: unknown) => (arg === null ? "null" : Array.isArray(arg) ? "array" : typeof arg);
+  return args.map((arg) => (kind(arg) === "null" ? "null" : `${/^[aeiou]/.test(kind(arg)) ? "an" : "a"} ${kind(arg)}`)).join(" and ");
+}
