@@ -1,0 +1,70 @@
+/** Caps and timeouts: too many sandboxes, too many sockets, an unknown id, an idle sandbox. */
+import { afterEach, describe, expect, it } from "vitest";
+import { io as connect } from "socket.io-client";
+import { connectOwner, createSandbox, joinSandbox, once, startLive, waitFor, type Live } from "../support/live.ts";
+
+let live: Live | undefined;
+afterEach(async () => {
+  await live?.close();
+  live = undefined;
+});
+
+describe("limits", () => {
+  it("refuses a sandbox over the cap with 503 and a JSON reason", async () => {
+    live = await startLive({ maxSandboxes: 2 });
+    await createSandbox(live.url);
+    await createSandbox(live.url);
+    const response = await fetch(`${live.url}/api/sandboxes`, { method: "POST" });
+    expect(response.status).toBe(503);
+    expect((await response.json()).error).toMatch(/full/);
+    expect(live.playground.registry.size).toBe(2);
+  });
+
+  it("refuses a socket over the per-sandbox cap with a connect_error, and the others keep working", async () => {
+    live = await startLive({ maxSocketsPerSandbox: 2 });
+    const ticket = await createSandbox(live.url);
+    const a = joinSandbox(live.url, ticket, { as: "A" });
+    const b = joinSandbox(live.url, ticket, { as: "B" });
+    await Promise.all([once(a, "connect"), once(b, "connect")]);
+    const c = joinSandbox(live.url, ticket, { as: "C" });
+    const [error] = await once(c, "connect_error");
+    expect(error.message).toMatch(/full \(2 sockets\)/);
+    const got = once(b, "chat message");
+    a.emit("chat message", "still here");
+    expect(await got).toEqual(["still here"]);
+  });
+
+  it("refuses an unknown sandbox id clearly over WebSocket, polling and plain HTTP", async () => {
+    live = await startLive();
+    const unknown = { id: "no-such-sandbox", token: "", clientKey: "", path: "/sandbox/no-such-sandbox/socket.io" };
+    for (const transports of [["websocket"], ["polling"]] as const) {
+      const client = joinSandbox(live.url, unknown, { transports: [...transports] });
+      const [error] = await once(client, "connect_error");
+      expect(error.message, transports[0]).toMatch(/No sandbox with this id/);
+      client.disconnect();
+    }
+    const owner = connect(live.url, { path: "/control/socket.io", forceNew: true, reconnection: false, auth: { sandbox: "nope", token: "x" } });
+    const [error] = await once(owner, "connect_error");
+    expect(error.message).toMatch(/Unknown sandbox/);
+    owner.disconnect();
+    const response = await fetch(`${live.url}/api/sandboxes`);
+    expect(response.status).toBe(405);
+    expect(await response.json()).toHaveProperty("error");
+  });
+
+  it("closes and forgets a sandbox that has had no sockets and no owner for the idle time", async () => {
+    live = await startLive({ idleMs: 300 });
+    const ticket = await createSandbox(live.url);
+    const owner = await connectOwner(live.url, ticket);
+    const a = joinSandbox(live.url, ticket, { as: "A" });
+    await once(a, "connect");
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(live.playground.registry.get(ticket.id), "in use, so kept").toBeDefined();
+    a.disconnect();
+    owner.disconnect();
+    await waitFor(() => live!.playground.registry.get(ticket.id) === undefined, "the idle sandbox to close", 3000);
+    const late = joinSandbox(live.url, ticket);
+    const [error] = await once(late, "connect_error");
+    expect(error.message).toMatch(/No sandbox with this id/);
+  });
+});
