@@ -3,13 +3,14 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { livePlayground } from "./server/vite-plugin-live-server.ts";
+import { lessonsPlugin } from "./server/lessons/vite-plugin-lessons.ts";
 
 const projectRoot = fileURLToPath(new URL(".", import.meta.url));
 
 export default defineConfig({
   root: "playground",
   publicDir: false,
-  plugins: [svelte(), livePlayground()],
+  plugins: [svelte(), lessonsPlugin(), livePlayground()],
   build: {
     outDir: "../dist",
     emptyOutDir: true,

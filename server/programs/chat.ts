@@ -1,7 +1,7 @@
 /** Lesson 1: the server of the official Socket.IO chat tutorial, then its homework. */
 import type { EventShapes, LessonProgram } from "./program.ts";
 
-export const accepts: EventShapes = { "chat message": ["string"], nickname: ["string"], typing: ["boolean"] };
+export const accepts: EventShapes = { "chat message": ["string"], nickname: ["string"], typing: ["any"] };
 
 export const chat: LessonProgram = (io, { console, settings }) => {
   io.on("connection", (socket) => {
@@ -19,13 +19,14 @@ export const chat: LessonProgram = (io, { console, settings }) => {
 
     socket.on("disconnect", () => {
       console.log("user disconnected");
+      // homework: if this user had picked a nickname, tell the others
       if (socket.data.nickname) {
         socket.broadcast.emit("user left", socket.data.nickname);
         io.emit("online", whoIsOnline());
       }
     });
 
-    // The homework below runs only when a client asks for it, so the tutorial above stays as it was.
+    // More homework; it runs only when a client sends `nickname` or `typing`, so the tutorial above is unchanged.
     socket.on("nickname", (nickname) => {
       const joining = socket.data.nickname === undefined;
       socket.data.nickname = nickname;

@@ -4,6 +4,7 @@ import { Server as EngineServer } from "engine.io";
 import { Server, type Namespace, type Socket } from "socket.io";
 import type { AckResult, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SocketInfo } from "../protocol/events.ts";
 import type { PlaygroundOptions } from "../config.ts";
+import { runCommand } from "../console/console-executor.ts";
 import { programs } from "../programs/index.ts";
 import type { LessonServer, ProgramConsole } from "../programs/program.ts";
 import { DeliveryTracer } from "./delivery-trace.ts";
@@ -127,13 +128,12 @@ export class Sandbox {
   }
 
   /** Runs one console line on the real server. */
-  async command(line: string): Promise<AckResult<ConsoleReply>> {
-    const { runCommand } = await import("../console/console-executor.ts");
+  command(line: string): Promise<AckResult<ConsoleReply>> {
     return runCommand(line, {
       io: this.#io,
-      socket: (name: string) => this.#socketNamed(name),
-      nameOf: (socketId: string) => this.#nameOfId(socketId),
-      traceEmit: (call: string, emit: () => void) => this.#tracer.consoleCall(call, emit),
+      socket: (name) => this.#socketNamed(name),
+      nameOf: (socketId) => this.#nameOfId(socketId),
+      traceEmit: (call, emit) => this.#tracer.consoleCall(call, emit),
       clients: () => this.sockets().map(({ client, socketId, nsp }) => ({ name: client, socketId, nsp })),
     });
   }

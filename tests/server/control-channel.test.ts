@@ -112,3 +112,32 @@ describe("control channel", () => {
 function joinControl(sandbox: string, token: string) {
   return joinSandbox(live.url, { id: sandbox, token, clientKey: "", path: "/control/socket.io" }, { auth: { sandbox, token } });
 }
+
+describe("console commands", () => {
+  it("run on the sandbox's real server, print recipients and show up in the trace as typed", async () => {
+    const ticket = await createSandbox(live.url);
+    const owner = await connectOwner(live.url, ticket);
+    await owner.emitWithAck("settings", { program: "rooms" });
+    const a = joinSandbox(live.url, ticket, { as: "A" });
+    const b = joinSandbox(live.url, ticket, { as: "B" });
+    const c = joinSandbox(live.url, ticket, { as: "C" });
+    await Promise.all([once(a, "connect"), once(b, "connect"), once(c, "connect")]);
+    await a.emitWithAck("join", "lobby");
+    await b.emitWithAck("join", "lobby");
+    const got = { a: once(a, "news"), b: once(b, "news") };
+    const cInbox: unknown[] = [];
+    c.on("news", (value: unknown) => cInbox.push(value));
+    const reply = await owner.emitWithAck("command", 'io.to("lobby").emit("news", 1)');
+    expect(reply).toEqual({ ok: true, data: { lines: [expect.objectContaining({ text: "→ A, B" })] } });
+    expect(await got.a).toEqual([1]);
+    expect(await got.b).toEqual([1]);
+    await settle();
+    expect(cInbox).toEqual([]);
+    const delivery = await waitFor(() => owner.trace.find((entry) => entry.event === "news"), "the trace");
+    expect(delivery).toMatchObject({ source: "console", call: 'io.to("lobby").emit("news", 1)' });
+    expect(delivery.reached.map((recipient) => recipient.client).sort()).toEqual(["A", "B"]);
+
+    const wrong = await owner.emitWithAck("command", 'io.to("lobby").emitt("news")');
+    expect(wrong).toMatchObject({ ok: false, position: 15 });
+  });
+});

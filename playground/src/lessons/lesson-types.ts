@@ -24,7 +24,10 @@ export interface StepSetup {
 }
 
 export interface CompiledStep {
+  /** Plain text of the step heading (page title, lesson list). */
   title: string;
+  /** The step heading compiled from inline Markdown (code spans). */
+  titleHtml: string;
   /** Step text, compiled from Markdown at build time. */
   html: string;
   setup: StepSetup;
@@ -33,6 +36,8 @@ export interface CompiledStep {
 export interface CompiledQuestion {
   /** Plain text of the question. */
   question: string;
+  /** The question compiled from inline Markdown. */
+  questionHtml: string;
   /** The answer, compiled from Markdown; revealed once the learner has tried. */
   answerHtml: string;
 }
@@ -41,6 +46,8 @@ export interface CompiledChallenge {
   /** Id of a check in `challenge-checks.ts`. */
   id: string;
   title: string;
+  /** The title compiled from inline Markdown. */
+  titleHtml: string;
   hintHtml: string;
 }
 
@@ -49,13 +56,18 @@ export interface CompiledLesson {
   order: number;
   title: string;
   summary: string;
+  /** The summary compiled from inline Markdown. */
+  summaryHtml: string;
   panel: PanelName;
   program: ProgramName;
   /** Default event name in each client's Event box. */
   event: string;
+  /** Text above the first step's heading, compiled from Markdown ("" when there is none). */
+  introHtml: string;
   steps: CompiledStep[];
   questions: CompiledQuestion[];
   challenges: CompiledChallenge[];
   /** The lesson program's real source, as the server runs it. */
-  source: { path: string; code: string; html: string };
+  /** `lines` holds the highlighted HTML of each source line (index 0 = line 1). */
+  source: { path: string; code: string; html: string; lines: string[] };
 }

@@ -1,0 +1,180 @@
+/** Experiment (bench/experiments): the delivery tracer with one adapter class shared by all sandboxes. Observes every emit made on a sandbox's server and the sockets the real adapter delivered it to. */
+import { Adapter, type BroadcastOptions } from "socket.io-adapter";
+import type { Namespace, Socket } from "socket.io";
+import type { Delivery, Recipient } from "../../server/protocol/events.ts";
+
+/** What the tracer needs from its sandbox. */
+export interface TraceContext {
+  nameOf(socket: Socket): string;
+  /** The incoming event being handled right now, if any. */
+  trigger(): Delivery["trigger"];
+  /** The line of the running program that made the call, if it is on the stack. */
+  programLine(): number | undefined;
+  report(delivery: Omit<Delivery, "seq" | "at">): void;
+}
+
+interface Broadcast {
+  nsp: Namespace;
+  data: unknown[];
+  opts: BroadcastOptions;
+  reached: Socket[];
+  line: number | undefined;
+}
+
+interface TraceHooks {
+  begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions): void;
+  end(): void;
+}
+
+/** One adapter class for all sandboxes; each instance reports to its own tracer's hooks. */
+class TracingAdapter extends Adapter {
+  hooks!: TraceHooks;
+  override broadcast(packet: any, opts: BroadcastOptions): void {
+    this.hooks.begin(this.nsp, packet.data, opts);
+    try {
+      super.broadcast(packet, opts);
+    } finally {
+      this.hooks.end();
+    }
+  }
+  override broadcastWithAck(packet: any, opts: BroadcastOptions, count: (n: number) => void, ack: any): void {
+    this.hooks.begin(this.nsp, packet.data, opts);
+    try {
+      super.broadcastWithAck(packet, opts, count, ack);
+    } finally {
+      this.hooks.end();
+    }
+  }
+}
+
+/**
+ * Watches the adapter (every `io.emit`, `to()`, `broadcast`…) and each socket's outgoing listener
+ * (`socket.emit`): the recipients are the sockets Socket.IO itself handed the packet to.
+ *
+ * @example
+ * const tracer = new DeliveryTracer(context);
+ * const io = new Server({ adapter: tracer.adapter });
+ * io.on("connection", (socket) => tracer.watch(socket));
+ */
+export class DeliveryTracer {
+  #context: TraceContext;
+  #current: Broadcast | undefined;
+  #consoleCall: { call: string; reached: string[] } | undefined;
+  /** The adapter class to pass to `new Server({ adapter })`. */
+  readonly adapter: typeof Adapter;
+
+  constructor(context: TraceContext) {
+    this.#context = context;
+    const hooks: TraceHooks = { begin: (nsp, data, opts) => this.#begin(nsp, data, opts), end: () => this.#end() };
+    // Socket.IO calls `new adapter(nsp)`; a constructor function that returns an object yields that object,
+    // so every sandbox shares one TracingAdapter class instead of defining its own.
+    this.adapter = function tracingAdapter(nsp: Namespace) {
+      const adapter = new TracingAdapter(nsp);
+      adapter.hooks = hooks;
+      return adapter;
+    } as unknown as typeof Adapter;
+  }
+
+  /** Starts observing a socket's outgoing packets. */
+  watch(socket: Socket): void {
+    socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
+      if (this.#current) this.#current.reached.push(socket);
+      else this.#direct(socket, event, args);
+    });
+  }
+
+  /**
+   * Runs a console command's emit, naming the trace entries after the command, and returns who got it.
+   *
+   * @example
+   * tracer.consoleCall('io.emit("x", 1)', () => io.emit("x", 1)); // ["A", "B"]
+   */
+  consoleCall(call: string, emit: () => void): string[] {
+    const previous = this.#consoleCall;
+    this.#consoleCall = { call, reached: [] };
+    try {
+      emit();
+      return this.#consoleCall.reached;
+    } finally {
+      this.#consoleCall = previous;
+    }
+  }
+
+  #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions): void {
+    this.#current = { nsp, data, opts, reached: [], line: this.#consoleCall ? undefined : this.#context.programLine() };
+  }
+
+  #end(): void {
+    const current = this.#current;
+    this.#current = undefined;
+    if (!current) return;
+    const [event, ...args] = current.data as [string, ...unknown[]];
+    const sender = senderOf(current.nsp, current.opts);
+    const call = describeBroadcast(current.nsp.name, current.opts, sender?.id, event, args);
+    this.#publish(current.nsp.name, call, event, args, current.reached, sender, current.line);
+  }
+
+  #direct(socket: Socket, event: string, args: unknown[]): void {
+    const call = `socket.emit(${formatArgs(event, args)})`;
+    this.#publish(socket.nsp.name, call, event, args, [socket], socket, this.#consoleCall ? undefined : this.#context.programLine());
+  }
+
+  #publish(nsp: string, call: string, event: string, args: unknown[], sockets: Socket[], sender: Socket | undefined, line: number | undefined): void {
+    const reached: Recipient[] = sockets.map((socket) => ({ socketId: socket.id, client: this.#context.nameOf(socket) }));
+    const fromConsole = this.#consoleCall;
+    if (fromConsole) fromConsole.reached.push(...reached.map((recipient) => recipient.client));
+    this.#context.report({
+      nsp,
+      call: fromConsole?.call ?? call,
+      event,
+      args,
+      from: sender ? this.#context.nameOf(sender) : undefined,
+      trigger: fromConsole ? undefined : this.#context.trigger(),
+      source: fromConsole ? "console" : "program",
+      reached,
+      line,
+    });
+  }
+}
+
+/** The socket whose `socket.broadcast` / `socket.to()` made this broadcast: its own-id room is excluded. */
+function senderOf(nsp: Namespace, opts: BroadcastOptions): Socket | undefined {
+  for (const room of opts.except ?? []) {
+    const socket = nsp.sockets.get(room);
+    if (socket) return socket;
+  }
+  return undefined;
+}
+
+/**
+ * Writes a broadcast back as the call that makes it, e.g. `socket.broadcast.emit("chat message", "hi")`.
+ *
+ * @example
+ * describeBroadcast("/", { rooms: new Set(["lobby"]) }, undefined, "news", [1]); // io.to("lobby").emit("news", 1)
+ */
+export function describeBroadcast(nsp: string, opts: BroadcastOptions, senderId: string | undefined, event: string, args: unknown[]): string {
+  const rooms = [...opts.rooms].map((room) => `.to(${quote(room)})`).join("");
+  const except = [...(opts.except ?? [])].filter((room) => room !== senderId).map((room) => `.except(${quote(room)})`).join("");
+  const flags = opts.flags ?? {};
+  const modifiers = `${flags.volatile ? ".volatile" : ""}${flags.local ? ".local" : ""}${flags.timeout !== undefined ? `.timeout(${flags.timeout})` : ""}`;
+  const target = senderId !== undefined ? `socket${rooms || ".broadcast"}` : `${nsp === "/" ? "io" : `io.of(${quote(nsp)})`}${rooms}`;
+  return `${target}${except}${modifiers}.emit(${formatArgs(event, args)})`;
+}
+
+function formatArgs(event: string, args: unknown[]): string {
+  return [quote(event), ...args.filter((arg) => typeof arg !== "function").map(formatValue)].join(", ");
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+function formatValue(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}

@@ -1,0 +1,71 @@
+/** A child process holding the density benchmark's clients, so the server process's memory is the servers' alone. */
+import { io as connect, type Socket as ClientSocket } from "socket.io-client";
+import { percentile } from "./stats.ts";
+
+/** What the parent asks; each is answered with one message of the same `type`. */
+export type LoadRequest =
+  | { type: "connect"; url: string; sockets: { path: string; query?: Record<string, string>; auth?: Record<string, string> }[]; batch: number }
+  | { type: "drive"; rate: number; seconds: number }
+  | { type: "close" };
+
+export type LoadReply =
+  | { type: "connect"; sockets: number; ms: number }
+  | { type: "drive"; sent: number; received: number; p50: number; p99: number }
+  | { type: "close" };
+
+const sockets: ClientSocket[] = [];
+const senders: ClientSocket[] = [];
+let latencies: number[] = [];
+const now = () => performance.timeOrigin + performance.now();
+
+async function open(request: Extract<LoadRequest, { type: "connect" }>): Promise<LoadReply> {
+  const started = performance.now();
+  for (let index = 0; index < request.sockets.length; index += request.batch) {
+    const group = request.sockets.slice(index, index + request.batch).map(({ path, query, auth }) => {
+      const socket = connect(request.url, { path, query, auth, forceNew: true, transports: ["websocket"], reconnection: false });
+      sockets.push(socket);
+      if (query) {
+        senders.push(socket); // a participant (owners only listen)
+        socket.on("chat message", (message: string) => latencies.push(now() - Number(message)));
+      }
+      return new Promise<void>((resolve, reject) => {
+        socket.once("connect", resolve);
+        socket.once("connect_error", (error) => reject(new Error(`${path}: ${error.message}`)));
+      });
+    });
+    await Promise.all(group);
+  }
+  return { type: "connect", sockets: sockets.length, ms: Math.round(performance.now() - started) };
+}
+
+/** Sends `rate` messages a second, round-robin over the participants, for `seconds`; each carries its send time. */
+async function drive({ rate, seconds }: { rate: number; seconds: number }): Promise<LoadReply> {
+  latencies = [];
+  let sent = 0;
+  const started = now();
+  const tick = 10;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(rate * seconds, Math.floor(((now() - started) / 1000) * rate));
+      for (; sent < due; sent++) senders[sent % senders.length].emit("chat message", String(now()));
+      if (sent >= rate * seconds) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, tick);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // the last deliveries
+  return { type: "drive", sent, received: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+process.on("message", async (request: LoadRequest) => {
+  let reply: LoadReply;
+  if (request.type === "connect") reply = await open(request);
+  else if (request.type === "drive") reply = await drive(request);
+  else {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    senders.length = 0;
+    reply = { type: "close" };
+  }
+  process.send!(reply);
+});

@@ -1,0 +1,123 @@
+/** The page under load: real Chromium, 12 simulated clients, thousands of events, long tasks and time to screen. */
+import { existsSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Socket } from "socket.io";
+import { startServer } from "../server/http-server.ts";
+import type { SandboxTicket } from "../server/protocol/events.ts";
+import { launchBrowser } from "../tests/support/browser.ts";
+import { bundleSizes, type BundleSizes } from "./bundle-size.ts";
+import { round } from "./stats.ts";
+
+export interface PageOptions {
+  clients: number;
+  events: number;
+}
+
+export interface PageResult extends PageOptions, BundleSizes {
+  /** Longest main-thread task while the events arrived, in ms (PerformanceObserver "longtask"). */
+  longestTaskMs: number;
+  tasksOver50Ms: number;
+  /** From the first emit until every client's last event was in its log on a painted frame. */
+  timeToLastEventMs: number;
+}
+
+const distDir = fileURLToPath(new URL("../dist", import.meta.url));
+
+/**
+ * Runs in the page before its scripts: long tasks, and a frame loop that notices each log's last entry.
+ * A string, not a function: tsx's name-keeping helpers do not exist in the page.
+ */
+const instrument = `
+  const bench = { tasks: [], t0: 0, done: 0, expected: 0 };
+  window.__bench = bench;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) bench.tasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: "longtask", buffered: true });
+  function frame() {
+    if (bench.t0 && !bench.done) {
+      const logs = [...document.querySelectorAll('[role="log"]')];
+      const finished = logs.filter((log) => log.querySelector("li:last-of-type")?.textContent?.includes("last-event")).length;
+      if (finished >= bench.expected) bench.done = performance.now();
+    }
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+`;
+
+/**
+ * Opens the chat lesson, adds clients until there are `clients`, then has the sandbox's real server emit
+ * `events` events to them round-robin as fast as it can (a flood), and watches the page.
+ *
+ * @example
+ * const result = await pageUnderLoad({ clients: 12, events: 5000 });
+ */
+export async function pageUnderLoad(options: PageOptions): Promise<PageResult> {
+  if (!existsSync(`${distDir}/index.html`)) {
+    const { build } = await import("vite");
+    await build({ configFile: fileURLToPath(new URL("../vite.config.ts", import.meta.url)), logLevel: "warn" });
+  }
+  const sizes = bundleSizes(distDir);
+  // A flood on purpose: the per-socket rate limit would drop it, so its ceiling is raised for this run.
+  const server = await startServer({ port: 0, host: "127.0.0.1", distDir, options: { maxEventsPerSecond: 1e9 } });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript({ content: instrument });
+    await page.goto(`${server.url}/lessons/chat`);
+    const add = page.getByRole("button", { name: "Add client" });
+    await add.waitFor();
+    const cards = page.getByRole("region", { name: /^Client [A-Z]{1,2}$/ });
+    while ((await cards.count()) < options.clients) {
+      await add.click();
+      await page.waitForTimeout(50);
+    }
+    // Page-side code is passed as text: this file is type-checked without the DOM library.
+    const ticket = await page.evaluate<SandboxTicket | undefined>(
+      "Object.values(sessionStorage).map((raw) => { try { return JSON.parse(raw); } catch { return undefined; } }).find((value) => value?.path)",
+    );
+    const sandbox = ticket && server.playground.registry.get(ticket.id);
+    if (!sandbox) throw new Error("The page made no sandbox (no ticket in sessionStorage).");
+    const sockets = () => [...sandbox.io.of("/").sockets.values()] as Socket[];
+    const deadline = Date.now() + 20_000;
+    while (sockets().length < options.clients) {
+      if (Date.now() > deadline) throw new Error(`Only ${sockets().length} of ${options.clients} clients connected.`);
+      await page.waitForTimeout(100);
+    }
+    await page.waitForTimeout(500); // let the page settle after the connections
+    const targets = sockets().slice(0, options.clients);
+
+    // With `BENCH_PAGE_PROFILE=<file>`, the page's main thread is profiled during the load (for cpu-profile-summary.ts).
+    const profileFile = process.env.BENCH_PAGE_PROFILE;
+    const cdp = profileFile ? await page.context().newCDPSession(page) : undefined;
+    await cdp?.send("Profiler.enable");
+    await cdp?.send("Profiler.start");
+    await page.evaluate(`__bench.tasks.length = 0; __bench.expected = ${targets.length}; __bench.t0 = performance.now();`);
+    for (let sent = 0; sent < options.events; ) {
+      const end = Math.min(options.events, sent + 250);
+      for (; sent < end; sent++) targets[sent % targets.length].emit("bench", sent, sent >= options.events - targets.length ? "last-event" : "x");
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await page.waitForFunction("__bench.done > 0", null, { timeout: 120_000, polling: 100 }).catch(async (error: Error) => {
+      const seen = await page.evaluate<string[]>(
+        `[...document.querySelectorAll('[role="log"]')].map((log) => (log.getAttribute("aria-label") ?? log.id) + ": " + (log.querySelector("li:last-of-type")?.textContent ?? "(empty)"))`,
+      );
+      throw new Error(`${error.message}\nThe logs' last entries:\n${seen.join("\n")}`);
+    });
+    await page.waitForTimeout(300); // long tasks are reported when they end
+    if (cdp && profileFile) writeFileSync(profileFile, JSON.stringify((await cdp.send("Profiler.stop")).profile));
+    const measured = await page.evaluate<{ longest: number; over50: number; elapsed: number }>(`(() => {
+      const during = __bench.tasks.filter((task) => task.start + task.duration >= __bench.t0);
+      return { longest: Math.max(0, ...during.map((task) => task.duration)), over50: during.filter((task) => task.duration > 50).length, elapsed: __bench.done - __bench.t0 };
+    })()`);
+    return {
+      ...options,
+      ...sizes,
+      longestTaskMs: round(measured.longest, 0),
+      tasksOver50Ms: measured.over50,
+      timeToLastEventMs: round(measured.elapsed, 0),
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

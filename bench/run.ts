@@ -1,0 +1,29 @@
+/** `npm run bench`: fan-out overhead, sandbox density, the page under load; a table, then one JSON line. */
+import { cpus, totalmem } from "node:os";
+import { density, type DensityResult } from "./density.ts";
+import { fanOut, type FanOutResult } from "./fan-out.ts";
+import { readFlags } from "./flags.ts";
+import { pageUnderLoad, type PageResult } from "./page-load.ts";
+import { printTable } from "./table.ts";
+
+const flags = readFlags(process.argv.slice(2));
+const started = Date.now();
+const results: { fanOut?: FanOutResult; density?: DensityResult; page?: PageResult } = {};
+
+if (flags.only.includes("fanout")) {
+  console.error(`fan-out: ${flags.clients} clients, ${flags.messages} messages, ${flags.rounds} rounds each…`);
+  results.fanOut = await fanOut({ clients: flags.clients, messages: flags.messages, rounds: flags.rounds });
+}
+if (flags.only.includes("density")) {
+  console.error(`density: ${flags.sandboxes} sandboxes × ${flags.perSandbox} clients, ${flags.rate} msg/s for ${flags.seconds} s…`);
+  results.density = await density({ sandboxes: flags.sandboxes, clientsPerSandbox: flags.perSandbox, rate: flags.rate, seconds: flags.seconds });
+}
+if (flags.only.includes("page")) {
+  console.error(`page: ${flags.pageClients} clients, ${flags.pageEvents} events in Chromium…`);
+  results.page = await pageUnderLoad({ clients: flags.pageClients, events: flags.pageEvents });
+}
+
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+printTable(results);
+console.log(JSON.stringify({ machine, flags, seconds: Math.round((Date.now() - started) / 100) / 10, ...results }));
+process.exit(0); // the load client and Chromium are closed; leftover keep-alive handles must not hold the process

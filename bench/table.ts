@@ -1,0 +1,58 @@
+/** Prints the benchmark's figures as one table: measure, plain, playground, ratio, target, met. */
+import type { DensityResult } from "./density.ts";
+import type { FanOutResult } from "./fan-out.ts";
+import type { PageResult } from "./page-load.ts";
+
+type Row = [measure: string, plain: string, playground: string, ratio: string, target: string, met: string];
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const check = (ok: boolean) => (ok ? "yes" : "NO");
+
+/**
+ * Writes the table to stdout.
+ *
+ * @example
+ * printTable({ fanOut, density, page });
+ */
+export function printTable(results: { fanOut?: FanOutResult; density?: DensityResult; page?: PageResult }): void {
+  const rows: Row[] = [];
+  const { fanOut, density, page } = results;
+  if (fanOut) {
+    rows.push([
+      `fan-out deliveries/s (${fanOut.clients} clients, ${fanOut.messages} msgs, median of ${fanOut.rounds})`,
+      String(fanOut.plainPerSecond),
+      String(fanOut.playgroundPerSecond),
+      fanOut.ratio.toFixed(2),
+      "≥ 0.90",
+      check(fanOut.ratio >= 0.9),
+    ]);
+  }
+  if (density) {
+    const { plain, playground } = density;
+    rows.push(
+      [`heap with ${density.sandboxes} × ${density.clientsPerSandbox} sockets connected`, mib(plain.heapBytes), mib(playground.heapBytes), density.memoryRatio.toFixed(2), "≤ 1.5", check(density.memoryRatio <= 1.5)],
+      ["  heap per sandbox", kib(plain.heapPerSandbox), kib(playground.heapPerSandbox), "", "", ""],
+      ["  heap per socket", kib(plain.heapPerSocket), kib(playground.heapPerSocket), "", "", ""],
+      [`server CPU per message at ${density.rate} msg/s`, `${plain.cpuPerMessageUs} µs`, `${playground.cpuPerMessageUs} µs`, (playground.cpuPerMessageUs / plain.cpuPerMessageUs).toFixed(2), "", ""],
+      [`latency p50 at ${density.rate} msg/s`, `${plain.p50Ms} ms`, `${playground.p50Ms} ms`, density.p50Ratio.toFixed(2), "", ""],
+      [`latency p99 at ${density.rate} msg/s`, `${plain.p99Ms} ms`, `${playground.p99Ms} ms`, density.p99Ratio.toFixed(2), "≤ 1.5", check(density.p99Ratio <= 1.5)],
+      ["heap after closing all + GC vs start", mib(density.startHeapBytes), mib(density.endHeapBytes), (density.endHeapBytes / density.startHeapBytes).toFixed(2), "≤ 1.10", check(density.returnedWithin10Percent)],
+    );
+  }
+  if (page) {
+    rows.push(
+      [`page: longest task (${page.clients} clients, ${page.events} events)`, "", `${page.longestTaskMs} ms`, "", "≤ 100 ms", check(page.longestTaskMs <= 100)],
+      ["page: tasks over 50 ms", "", String(page.tasksOver50Ms), "", "", ""],
+      ["page: time until the last event is on screen", "", `${page.timeToLastEventMs} ms`, "", "", ""],
+      ["page: first-load JS, gzipped", "", kib(page.firstLoadJsGzip), "", "≤ 150 KiB", check(page.firstLoadJsGzip <= 150 * 1024)],
+      [`page: terminal chunk, gzipped (${page.terminalLazy ? "lazy" : "NOT lazy"})`, "", kib(page.terminalJsGzip), "", "lazy", check(page.terminalLazy)],
+    );
+  }
+  const header: Row = ["measure", "plain Socket.IO", "playground", "ratio", "target", "met"];
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
+  const line = (row: Row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ");
+  console.log(line(header));
+  console.log(widths.map((width) => "-".repeat(width)).join("-|-"));
+  for (const row of rows) console.log(line(row));
+}

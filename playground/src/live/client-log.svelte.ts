@@ -1,0 +1,99 @@
+/** A client's event log: capped, counted, and re-rendered at most once per animation frame. */
+import { deliveryKey, rawFrame, type LogEntry, type LogKind } from "./log-entry.ts";
+
+/** How many entries a log keeps; older ones are dropped (the view says how many are hidden). */
+export const logCapacity = 10_000;
+
+/**
+ * The entries one simulated client sent and received, plus its raw frames.
+ *
+ * @example
+ * const log = new ClientLog();
+ * log.add("received", "chat message", ["hi"], "/");
+ * log.receivedCount(deliveryKey("/", "chat message", ["hi"])); // 1
+ */
+export class ClientLog {
+  #version = $state(0);
+  #entries: LogEntry[] = [];
+  #dropped = 0;
+  #frames = 0;
+  #received = new Map<string, number>();
+  #nextId = 1;
+  #started = performance.now();
+  #frame = 0;
+
+  /** The log, oldest first (at most `logCapacity`). Reading it subscribes to changes. */
+  get entries(): readonly LogEntry[] {
+    void this.#version;
+    return this.#entries;
+  }
+
+  /** How many events (not frames) were dropped from the front since the last clear. */
+  get dropped(): number {
+    void this.#version;
+    return this.#dropped;
+  }
+
+  /** How many of `entries` are raw frames. */
+  get frameCount(): number {
+    void this.#version;
+    return this.#frames;
+  }
+
+  /** How often `event` with these args arrived on this namespace (kept across `clear`). */
+  receivedCount(key: string): number {
+    void this.#version;
+    return this.#received.get(key) ?? 0;
+  }
+
+  add(kind: LogKind, event: string, args: unknown[], nsp: string): void {
+    if (kind === "received") {
+      const key = deliveryKey(nsp, event, args);
+      this.#received.set(key, (this.#received.get(key) ?? 0) + 1);
+    }
+    this.#push({ id: this.#nextId++, at: this.#now(), kind, event, args, nsp });
+  }
+
+  /** Records an Engine.IO packet from the engine's `packet` / `packetCreate` events. */
+  addFrame(direction: "in" | "out", packet: { type: string; data?: unknown }, nsp: string): void {
+    this.#push({ id: this.#nextId++, at: this.#now(), kind: "frame", event: "", args: [], nsp, direction, frame: rawFrame(packet) });
+  }
+
+  clear(): void {
+    this.#entries = [];
+    this.#dropped = 0;
+    this.#frames = 0;
+    this.#bump();
+  }
+
+  dispose(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+  }
+
+  #push(entry: LogEntry): void {
+    this.#entries.push(entry);
+    if (entry.kind === "frame") this.#frames++;
+    if (this.#entries.length > logCapacity) {
+      const removed = this.#entries.splice(0, this.#entries.length - logCapacity);
+      const frames = removed.filter((old) => old.kind === "frame").length;
+      this.#frames -= frames;
+      this.#dropped += removed.length - frames;
+    }
+    this.#bump();
+  }
+
+  #now(): number {
+    return Math.round(performance.now() - this.#started);
+  }
+
+  // A burst of events re-renders once per animation frame, not once per event.
+  #bump(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#entries = this.#entries.slice();
+      this.#version++;
+    });
+  }
+}

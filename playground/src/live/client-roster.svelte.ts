@@ -1,0 +1,90 @@
+/** The page's simulated clients A, B, C…: created from a step's setup, added and removed by the learner. */
+import type { SandboxTicket } from "../../../server/protocol/events.ts";
+import type { ClientSetup } from "../lessons/lesson-types.ts";
+import { SimulatedClient } from "./simulated-client.svelte.ts";
+
+/** How many simulated clients a learner can open at once. */
+export const maxClients = 16;
+
+/**
+ * "A" … "Z", then "AA", "AB", …
+ *
+ * @example
+ * clientName(0); // "A"
+ * clientName(26); // "AA"
+ */
+export function clientName(index: number): string {
+  const letter = String.fromCharCode(65 + (index % 26));
+  return index < 26 ? letter : clientName(Math.floor(index / 26) - 1) + letter;
+}
+
+/**
+ * The list of client cards, in order of creation.
+ *
+ * @example
+ * const roster = new ClientRoster();
+ * roster.apply(ticket, [{}, {}, { namespace: "/admin", auth: "let-me-in" }], roomsOf);
+ * roster.add(ticket);
+ */
+export class ClientRoster {
+  clients = $state.raw<SimulatedClient[]>([]);
+  #created = 0;
+
+  get canAdd(): boolean {
+    return this.clients.length < maxClients;
+  }
+
+  /**
+   * Makes the cards match a step: client i is named by letter i. A card already on the right namespace with
+   * the right token is kept, and its rooms are set to the step's (`roomsOf` tells what the server has);
+   * `fresh` replaces every card, as after a program switch, which restarts the server.
+   */
+  apply(ticket: SandboxTicket, setups: ClientSetup[], roomsOf: (socketId: string) => string[], fresh = false): void {
+    const next = setups.map((setup, index) => {
+      const name = clientName(index);
+      const namespace = setup.namespace ?? "/";
+      const auth = setup.auth ?? "";
+      const existing = fresh ? undefined : this.clients.find((client) => client.name === name);
+      if (existing && existing.namespace === namespace && existing.auth === auth) {
+        if (existing.status === "disconnected") existing.connect();
+        return existing;
+      }
+      return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth });
+    });
+    for (const client of this.clients) if (!next.includes(client)) client.dispose();
+    this.clients = next;
+    this.#created = next.length;
+    setups.forEach((setup, index) => void settleRooms(next[index], setup.rooms ?? [], roomsOf));
+  }
+
+  /** Adds one client named after the last one created; returns it, or undefined at the cap. */
+  add(ticket: SandboxTicket, namespace = "/"): SimulatedClient | undefined {
+    if (!this.canAdd) return undefined;
+    const client = new SimulatedClient({ name: clientName(this.#created++), origin: location.origin, ticket, namespace });
+    this.clients = [...this.clients, client];
+    return client;
+  }
+
+  remove(client: SimulatedClient): void {
+    client.dispose();
+    this.clients = this.clients.filter((other) => other !== client);
+  }
+
+  dispose(): void {
+    for (const client of this.clients) client.dispose();
+    this.clients = [];
+  }
+}
+
+/** Once connected, joins the step's rooms and leaves the others (the own-id room stays). */
+async function settleRooms(client: SimulatedClient, wanted: string[], roomsOf: (socketId: string) => string[]): Promise<void> {
+  for (let tries = 0; tries < 50 && client.status !== "connected"; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const socketId = client.socketId;
+  if (!socketId) return;
+  for (const room of roomsOf(socketId)) {
+    if (room !== socketId && !wanted.includes(room)) await client.requestRoom("leave", room);
+  }
+  for (const room of wanted) await client.requestRoom("join", room);
+}

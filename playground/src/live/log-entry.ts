@@ -1,0 +1,76 @@
+/** One line of a client's event log, and how it reads as text (the accessible name the contract fixes). */
+
+/** What happened: the contract's five kinds, plus `frame` for a raw transport frame (shown on request). */
+export type LogKind = "sent" | "received" | "connected" | "disconnected" | "error" | "frame";
+
+export interface LogEntry {
+  /** Increasing per log; a stable key for `{#each}`. */
+  id: number;
+  /** Milliseconds since the client was created. */
+  at: number;
+  kind: LogKind;
+  /** Event name; for connect/disconnect/error the socket.io reserved name or reason. */
+  event: string;
+  args: unknown[];
+  /** Namespace the socket belongs to. */
+  nsp: string;
+  /** For `frame`: which way it went and the Engine.IO text, e.g. `42["chat message","hi"]`. */
+  direction?: "in" | "out";
+  frame?: string;
+}
+
+/**
+ * One argument as a learner would type it: strings quoted, everything else JSON.
+ *
+ * @example
+ * formatArg("hello"); // '"hello"'
+ * formatArg({ a: 1 }); // '{"a":1}'
+ */
+export function formatArg(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return "[ack]";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The text of an entry, kind first: `received chat message "hello"`, `error connect_error Not authorized`.
+ *
+ * @example
+ * describeEntry({ id: 1, at: 3, kind: "received", event: "chat message", args: ["hello"], nsp: "/" });
+ * // 'received chat message "hello"'
+ */
+export function describeEntry(entry: LogEntry): string {
+  if (entry.kind === "frame") return `frame ${entry.direction} ${entry.frame ?? ""}`;
+  const args = entry.args.map((arg) => (entry.kind === "error" && typeof arg === "string" ? arg : formatArg(arg)));
+  return [entry.kind, entry.event, ...args].join(" ");
+}
+
+const engineTypes: Record<string, string> = { open: "0", close: "1", ping: "2", pong: "3", message: "4", upgrade: "5", noop: "6" };
+
+/**
+ * The Engine.IO text frame for a packet from the engine's `packet` / `packetCreate` events.
+ *
+ * @example
+ * rawFrame({ type: "message", data: '2["chat message","hi"]' }); // '42["chat message","hi"]'
+ */
+export function rawFrame(packet: { type: string; data?: unknown }): string {
+  const code = engineTypes[packet.type] ?? "?";
+  if (packet.data === undefined) return code;
+  if (typeof packet.data === "string") return code + packet.data;
+  const size = (packet.data as { byteLength?: number }).byteLength;
+  return `${code}<binary ${size ?? "?"} bytes>`;
+}
+
+/**
+ * The key under which a received event is compared with the server's delivery trace.
+ *
+ * @example
+ * deliveryKey("/", "chat message", ["hi"]); // '/|chat message|["hi"]'
+ */
+export function deliveryKey(nsp: string, event: string, args: unknown[]): string {
+  return `${nsp}|${event}|${formatArg(args)}`;
+}

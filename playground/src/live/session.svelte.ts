@@ -1,0 +1,216 @@
+/** The learner's sandbox as the page sees it: the ticket, the control channel, and the feed, trace and sockets it streams. */
+import { io, type Socket } from "socket.io-client";
+import type {
+  AckResult,
+  ConsoleReply,
+  ControlClientToServerEvents,
+  ControlServerToClientEvents,
+  Delivery,
+  FeedEntry,
+  SandboxSettings,
+  SandboxTicket,
+  SocketInfo,
+} from "../../../server/protocol/events.ts";
+import { createSandbox, savedTicket } from "./sandbox-ticket.ts";
+import { StreamBatcher } from "./stream-batcher.ts";
+
+type ControlSocket = Socket<ControlServerToClientEvents, ControlClientToServerEvents>;
+export type SessionStatus = "idle" | "starting" | "connected" | "disconnected" | "error";
+
+const feedCapacity = 2000;
+const deliveryCapacity = 2000;
+const ackTimeout = 5000;
+
+/**
+ * The live sandbox session; get the page's one instance with `getSession()`.
+ *
+ * @example
+ * const session = getSession();
+ * const stop = session.onDelivery((delivery) => console.log(delivery.call));
+ * await session.setSettings({ program: "chat" });
+ * stop();
+ */
+export class LiveSession {
+  ticket = $state<SandboxTicket | undefined>();
+  status = $state<SessionStatus>("idle");
+  error = $state<string | undefined>();
+  feed = $state.raw<FeedEntry[]>([]);
+  deliveries = $state.raw<Delivery[]>([]);
+  sockets = $state.raw<SocketInfo[]>([]);
+  settings = $state<SandboxSettings>({ program: "chat", broadcast: false });
+  lastLine = $state<number | undefined>();
+  #control: ControlSocket | undefined;
+  #ready: Promise<ControlSocket> | undefined;
+  #deliveryListeners = new Set<(delivery: Delivery) => void>();
+  #feedListeners = new Set<(entry: FeedEntry) => void>();
+
+  /** The page origin the sandbox is served on. */
+  get origin(): string {
+    return location.origin;
+  }
+
+  /** Opens (or reuses) the sandbox and its control channel; safe to call many times. */
+  start(): Promise<ControlSocket> {
+    this.#ready ??= this.#connect().catch((error: unknown) => {
+      this.status = "error";
+      this.error = error instanceof Error ? error.message : String(error);
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  /** Changes the sandbox's program or broadcast flag; resolves to the settings the server now runs. */
+  async setSettings(patch: Partial<SandboxSettings>): Promise<SandboxSettings> {
+    const control = await this.start();
+    const result = await this.#ask<SandboxSettings>((ack) => control.timeout(ackTimeout).emit("settings", patch, ack));
+    if (!result.ok) throw new Error(result.error);
+    this.settings = result.data;
+    return result.data;
+  }
+
+  /** Runs one console line on the sandbox's server. */
+  async command(line: string): Promise<AckResult<ConsoleReply>> {
+    const control = await this.start();
+    return this.#ask<ConsoleReply>((ack) => control.timeout(ackTimeout).emit("command", line, ack));
+  }
+
+  /** The rooms the server has `socketId` in (rooms are server-only). */
+  async rooms(socketId: string): Promise<AckResult<string[]>> {
+    const control = await this.start();
+    return this.#ask<string[]>((ack) => control.timeout(ackTimeout).emit("rooms", socketId, ack));
+  }
+
+  /** Calls `fn` for every emit the server makes from now on; returns the unsubscribe function. */
+  onDelivery(fn: (delivery: Delivery) => void): () => void {
+    this.#deliveryListeners.add(fn);
+    return () => this.#deliveryListeners.delete(fn);
+  }
+
+  /** Calls `fn` for every console feed line from now on; returns the unsubscribe function. */
+  onFeed(fn: (entry: FeedEntry) => void): () => void {
+    this.#feedListeners.add(fn);
+    return () => this.#feedListeners.delete(fn);
+  }
+
+  /** Forgets the delivery trace shown on the page (the server keeps running). */
+  clearDeliveries(): void {
+    this.deliveries = [];
+  }
+
+  async #connect(): Promise<ControlSocket> {
+    this.status = "starting";
+    // Reuse this tab's sandbox if the server still knows it (a reload), else create one.
+    const saved = savedTicket.read();
+    if (saved) {
+      const control = await this.#openControl(saved).catch(() => undefined);
+      if (control) return control;
+      savedTicket.forget();
+    }
+    const ticket = await createSandbox();
+    savedTicket.write(ticket);
+    return this.#openControl(ticket);
+  }
+
+  #openControl(ticket: SandboxTicket): Promise<ControlSocket> {
+    return new Promise((resolve, reject) => {
+      const control: ControlSocket = io(this.origin, {
+        path: "/control/socket.io",
+        forceNew: true,
+        auth: { sandbox: ticket.id, token: ticket.token },
+      });
+      const refused = (error: Error) => {
+        control.disconnect();
+        reject(new Error(`The sandbox refused the control channel: ${error.message}`));
+      };
+      control.once("connect_error", refused);
+      control.once("connect", () => {
+        // From here on a lost connection is retried, not treated as a refusal.
+        control.off("connect_error", refused);
+        this.#wire(control, ticket);
+        resolve(control);
+      });
+    });
+  }
+
+  #wire(control: ControlSocket, ticket: SandboxTicket): void {
+    this.#control = control;
+    this.ticket = ticket;
+    this.status = "connected";
+    this.error = undefined;
+    control.on("connect", () => {
+      this.status = "connected";
+      this.error = undefined;
+    });
+    control.on("disconnect", () => {
+      this.status = "disconnected";
+    });
+    control.on("connect_error", (error) => {
+      this.status = "error";
+      this.error = `Lost the sandbox (${error.message}); reload the page to start a new one.`;
+    });
+    const batcher = new StreamBatcher((feed, trace) => this.#take(feed, trace));
+    control.on("feed", (batch) => batcher.feed(batch));
+    control.on("trace", (batch) => batcher.trace(batch));
+    control.on("sockets", (sockets) => {
+      this.sockets = sockets;
+    });
+    control.on("settings", (settings) => {
+      this.settings = settings;
+    });
+  }
+
+  #take(feed: FeedEntry[], trace: Delivery[]): void {
+    this.lastLine = latestLine([...feed, ...trace]) ?? this.lastLine;
+    if (feed.length) {
+      this.feed = appendCapped(this.feed, feed, feedCapacity);
+      for (const entry of feed) for (const fn of this.#feedListeners) fn(entry);
+    }
+    if (trace.length) {
+      this.deliveries = appendCapped(this.deliveries, trace, deliveryCapacity);
+      for (const delivery of trace) for (const fn of this.#deliveryListeners) fn(delivery);
+    }
+  }
+
+  #ask<T>(send: (ack: (err: Error | null, result: AckResult<T>) => void) => void): Promise<AckResult<T>> {
+    return new Promise((resolve) => {
+      if (!this.#control?.connected) {
+        resolve({ ok: false, error: "The sandbox is not connected; wait a moment or reload the page." });
+        return;
+      }
+      send((err, result) => {
+        if (err) resolve({ ok: false, error: "The sandbox did not answer in time; try again." });
+        else resolve(result);
+      });
+    });
+  }
+}
+
+function appendCapped<T>(list: T[], items: T[], capacity: number): T[] {
+  const next = list.concat(items);
+  return next.length > capacity ? next.slice(next.length - capacity) : next;
+}
+
+/** The program line of the newest item that has one (feed and trace share one seq counter). */
+function latestLine(items: Array<{ seq: number; line?: number }>): number | undefined {
+  let newest: { seq: number; line?: number } | undefined;
+  for (const item of items) if (item.line !== undefined && (!newest || item.seq > newest.seq)) newest = item;
+  return newest?.line;
+}
+
+let session: LiveSession | undefined;
+
+/**
+ * The page's one live session, started on first use.
+ *
+ * @example
+ * const session = getSession();
+ * $derived(session.sockets.length);
+ */
+export function getSession(): LiveSession {
+  if (!session) {
+    session = new LiveSession();
+    void session.start().catch(() => {});
+  }
+  return session;
+}

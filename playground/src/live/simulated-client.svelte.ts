@@ -1,0 +1,189 @@
+/** One simulated client: a real socket.io-client connection from the page, with its own event log and raw frames. */
+import { io, type Socket } from "socket.io-client";
+import type { SandboxTicket, SimulatedClientQuery } from "../../../server/protocol/events.ts";
+import { ClientLog } from "./client-log.svelte.ts";
+
+export type ClientStatus = "connecting" | "connected" | "disconnected";
+
+export interface SimulatedClientOptions {
+  /** "A", "B", … */
+  name: string;
+  /** Page origin, e.g. `http://127.0.0.1:5173`. */
+  origin: string;
+  ticket: SandboxTicket;
+  namespace?: string;
+  /** Sent as `auth: { token }` when set. */
+  auth?: string;
+}
+
+type EnginePacket = { type: string; data?: unknown };
+type Engine = {
+  on(event: "packet" | "packetCreate", fn: (packet: EnginePacket) => void): void;
+  off(event: "packet" | "packetCreate", fn: (packet: EnginePacket) => void): void;
+};
+
+/**
+ * A client card's connection. Listeners are registered once per socket and removed by `dispose()`.
+ *
+ * @example
+ * const a = new SimulatedClient({ name: "A", origin: location.origin, ticket });
+ * a.send("chat message", "hello");
+ * a.dispose();
+ */
+export class SimulatedClient {
+  readonly name: string;
+  namespace = $state("/");
+  auth = $state("");
+  status = $state<ClientStatus>("connecting");
+  socketId = $state<string | undefined>();
+  lastError = $state<string | undefined>();
+  /** Everything this client sent and received, across reconnects. */
+  readonly log = new ClientLog();
+  #socketIds = new Set<string>();
+  #origin: string;
+  #ticket: SandboxTicket;
+  #socket: Socket | undefined;
+  #release: Array<() => void> = [];
+
+  constructor(options: SimulatedClientOptions) {
+    this.name = options.name;
+    this.#origin = options.origin;
+    this.#ticket = options.ticket;
+    this.namespace = withSlash(options.namespace ?? "/");
+    this.auth = options.auth ?? "";
+    this.#open();
+  }
+
+  /** How often this client received `event` with `args` on `nsp`, for checking the delivery trace. */
+  receivedCount(key: string): number {
+    return this.log.receivedCount(key);
+  }
+
+  /** True if `socketId` was ever this client's (a reconnect gets a new id). */
+  ownsSocket(socketId: string): boolean {
+    return this.#socketIds.has(socketId);
+  }
+
+  /** Emits `event` with `args` from this client. */
+  send(event: string, ...args: unknown[]): void {
+    this.#socket?.emit(event, ...args);
+  }
+
+  /** Asks the server to join or leave `room`; resolves to an error sentence, or undefined on success. */
+  requestRoom(action: "join" | "leave", room: string): Promise<string | undefined> {
+    const socket = this.#socket;
+    if (!socket?.connected) return Promise.resolve("This client is not connected: press Connect first.");
+    return new Promise((resolve) => {
+      socket.timeout(4000).emit(action, room, (err: Error | null, result?: { ok: boolean; error?: string }) => {
+        if (err) resolve(`No reply from the server to "${action}"; the rooms list above shows what it did.`);
+        else if (result && result.ok === false) resolve(result.error ?? `The server refused to ${action} ${room}.`);
+        else resolve(undefined);
+      });
+    });
+  }
+
+  connect(): void {
+    this.#socket?.connect();
+  }
+
+  disconnect(): void {
+    this.#socket?.disconnect();
+  }
+
+  /** Closes the connection and opens a new one on another namespace or with another auth token. */
+  reopen(namespace: string, auth: string): void {
+    this.#close();
+    this.namespace = withSlash(namespace);
+    this.auth = auth;
+    this.#open();
+  }
+
+  /** Closes the connection and removes every listener. */
+  dispose(): void {
+    this.#close();
+    this.log.dispose();
+  }
+
+  #open(): void {
+    const query: SimulatedClientQuery = { client: this.name, key: this.#ticket.clientKey };
+    const nsp = this.namespace;
+    const socket = io(this.#origin + nsp, {
+      path: this.#ticket.path,
+      forceNew: true,
+      query: { ...query },
+      ...(this.auth ? { auth: { token: this.auth } } : {}),
+    });
+    this.#socket = socket;
+    this.status = "connecting";
+
+    const onConnect = () => {
+      this.status = "connected";
+      this.socketId = socket.id;
+      if (socket.id) this.#socketIds.add(socket.id);
+      this.lastError = undefined;
+      this.log.add("connected", `as ${socket.id}`, [], nsp);
+    };
+    const onDisconnect = (reason: string) => {
+      this.status = "disconnected";
+      this.socketId = undefined;
+      this.log.add("disconnected", reason, [], nsp);
+    };
+    const onError = (error: Error) => {
+      this.status = socket.active ? "connecting" : "disconnected";
+      this.lastError = error.message;
+      this.log.add("error", "connect_error", [error.message], nsp);
+    };
+    const onAny = (event: string, ...args: unknown[]) => this.log.add("received", event, args, nsp);
+    const onOutgoing = (event: string, ...args: unknown[]) => this.log.add("sent", event, args, nsp);
+    socket.on("connect", onConnect);
+    socket.on("disconnect", onDisconnect);
+    socket.on("connect_error", onError);
+    socket.onAny(onAny);
+    socket.onAnyOutgoing(onOutgoing);
+
+    // Raw frames come from the engine, and a reconnect creates a new engine: re-attach on every "open".
+    const onIncoming = (packet: EnginePacket) => this.log.addFrame("in", packet, nsp);
+    const onOutgoingFrame = (packet: EnginePacket) => this.log.addFrame("out", packet, nsp);
+    let engine: Engine | undefined;
+    const attach = () => {
+      const next = socket.io.engine as unknown as Engine | undefined;
+      if (!next || next === engine) return;
+      engine?.off("packet", onIncoming);
+      engine?.off("packetCreate", onOutgoingFrame);
+      engine = next;
+      engine.on("packet", onIncoming);
+      engine.on("packetCreate", onOutgoingFrame);
+    };
+    attach();
+    socket.io.on("open", attach);
+
+    this.#release = [
+      () => socket.off("connect", onConnect),
+      () => socket.off("disconnect", onDisconnect),
+      () => socket.off("connect_error", onError),
+      () => socket.offAny(onAny),
+      () => socket.offAnyOutgoing(onOutgoing),
+      () => socket.io.off("open", attach),
+      () => {
+        engine?.off("packet", onIncoming);
+        engine?.off("packetCreate", onOutgoingFrame);
+      },
+    ];
+  }
+
+  #close(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    socket.disconnect();
+    for (const release of this.#release) release();
+    this.#release = [];
+    this.#socket = undefined;
+    this.status = "disconnected";
+    this.socketId = undefined;
+  }
+}
+
+/** "admin" → "/admin"; namespaces always start with a slash. */
+function withSlash(namespace: string): string {
+  return namespace.startsWith("/") ? namespace : `/${namespace}`;
+}

@@ -1,0 +1,119 @@
+/** Turns validated lessons into the page's `CompiledLesson`s: Markdown with markdown-it, code with shiki, all at build time. */
+import markdownIt, { type MarkdownIt, type RendererRule } from "markdown-it";
+import { createHighlighter, type Highlighter } from "shiki";
+import type { CompiledLesson } from "../../playground/src/lessons/lesson-types.ts";
+import type { LoadedLesson } from "./lesson-loader.ts";
+
+const themes = { light: "github-light-default", dark: "github-dark-default" } as const;
+const languages = ["ts", "js", "json", "bash", "html"];
+
+let highlighter: Promise<Highlighter> | undefined;
+
+/** One shared shiki highlighter; creating it loads grammars, so it is made once per process. */
+function getHighlighter(): Promise<Highlighter> {
+  highlighter ??= createHighlighter({ themes: Object.values(themes), langs: languages });
+  return highlighter;
+}
+
+/** Rendered inline HTML as plain text (for page titles and labels), so it reads exactly like the heading on screen. */
+const plainText = (html: string): string =>
+  html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** Program source as one HTML string per line; each token carries `--shiki-light` / `--shiki-dark` colours. */
+function highlightLines(shiki: Highlighter, code: string): string[] {
+  const { tokens } = shiki.codeToTokens(code.replace(/\n$/, ""), { lang: "ts", themes, defaultColor: false });
+  return tokens.map((line) =>
+    line
+      .map((token) => {
+        const style = Object.entries(token.htmlStyle ?? {}).map(([name, value]) => `${name}:${value}`).join(";");
+        return `<span style="${style}">${escapeHtml(token.content)}</span>`;
+      })
+      .join(""),
+  );
+}
+
+function markdownRenderer(shiki: Highlighter): MarkdownIt {
+  const markdown = markdownIt({
+    html: false,
+    linkify: false,
+    typographer: true,
+    highlight: (code, lang) => {
+      const known = languages.includes(lang) ? lang : lang === "typescript" ? "ts" : lang === "javascript" ? "js" : undefined;
+      if (!known) return "";
+      return shiki.codeToHtml(code.replace(/\n$/, ""), { lang: known, themes, defaultColor: false });
+    },
+  });
+  // Links out of the playground open in a new tab, so the learner keeps their place.
+  const renderToken: RendererRule = (tokens, index, options, _env, self) => self.renderToken(tokens, index, options);
+  const defaultLinkOpen = markdown.renderer.rules.link_open ?? renderToken;
+  markdown.renderer.rules.link_open = (tokens, index, options, env, self) => {
+    const href = String(tokens[index].attrGet("href") ?? "");
+    if (/^https?:/.test(href)) {
+      tokens[index].attrSet("target", "_blank");
+      tokens[index].attrSet("rel", "noopener");
+    }
+    return defaultLinkOpen(tokens, index, options, env, self);
+  };
+  return markdown;
+}
+
+/**
+ * Compiles loaded lessons for the page.
+ *
+ * @example
+ * const compiled = await compileLessons(loadLessons(lessonsDir));
+ */
+export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledLesson[]> {
+  const shiki = await getHighlighter();
+  const markdown = markdownRenderer(shiki);
+  const block = (text: string) => markdown.render(text);
+  return lessons.map((lesson) => {
+    const lines = highlightLines(shiki, lesson.source.code);
+    return {
+      slug: lesson.slug,
+      order: lesson.order,
+      title: lesson.title,
+      summary: plainText(markdown.renderInline(lesson.summary)),
+      summaryHtml: markdown.renderInline(lesson.summary),
+      panel: lesson.panel,
+      program: lesson.program,
+      event: lesson.event,
+      introHtml: lesson.intro ? block(lesson.intro) : "",
+      steps: lesson.steps.map((step) => ({
+        title: plainText(markdown.renderInline(step.title)),
+        titleHtml: markdown.renderInline(step.title),
+        html: block(step.markdown),
+        setup: {
+          clients: step.clients,
+          ...(step.broadcast === undefined ? {} : { broadcast: step.broadcast }),
+          ...(step.highlight === undefined ? {} : { highlight: step.highlight }),
+        },
+      })),
+      questions: lesson.questions.map((question) => ({
+        question: plainText(markdown.renderInline(question.question)),
+        questionHtml: markdown.renderInline(question.question),
+        answerHtml: block(question.answer),
+      })),
+      challenges: lesson.challenges.map((challenge) => ({
+        id: challenge.id,
+        title: plainText(markdown.renderInline(challenge.title)),
+        titleHtml: markdown.renderInline(challenge.title),
+        hintHtml: block(challenge.hint),
+      })),
+      source: {
+        path: lesson.source.path,
+        code: lesson.source.code,
+        html: `<pre class="shiki"><code>${lines.map((line) => `<span class="line">${line}</span>`).join("\n")}</code></pre>`,
+        lines,
+      },
+    };
+  });
+}

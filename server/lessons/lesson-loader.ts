@@ -1,0 +1,199 @@
+/** Reads `lessons/`, validates every lesson against its program and the challenge checks, and throws naming the file and field. */
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parse } from "yaml";
+import type { ProgramName } from "../protocol/events.ts";
+import type { ClientSetup, PanelName } from "../../playground/src/lessons/lesson-types.ts";
+import { programs, isProgramName } from "../programs/index.ts";
+import { challengeChecks } from "../../playground/src/lessons/challenge-checks.ts";
+import { clientsOf, isRecord, listOf, unknownFields } from "./lesson-fields.ts";
+
+/** The panels a lesson may name in `panel:`. */
+export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces"];
+
+/** One step as the file declares it; `highlight` already resolved to a 1-based program line. */
+export interface LoadedStep {
+  title: string;
+  markdown: string;
+  clients: ClientSetup[];
+  broadcast?: boolean;
+  highlight?: number;
+}
+
+/** A validated lesson, still in Markdown; the Vite plugin compiles it. */
+export interface LoadedLesson {
+  /** Path of the lesson file, relative to the lessons folder (for messages). */
+  file: string;
+  slug: string;
+  order: number;
+  title: string;
+  summary: string;
+  panel: PanelName;
+  program: ProgramName;
+  event: string;
+  intro: string;
+  steps: LoadedStep[];
+  questions: Array<{ question: string; answer: string }>;
+  challenges: Array<{ id: string; title: string; hint: string }>;
+  source: { path: string; code: string };
+}
+
+/** A lesson that cannot be built; the message starts with the file and the field. */
+export class LessonError extends Error {
+  readonly file: string;
+  readonly field: string;
+  constructor(file: string, field: string, problem: string) {
+    super(`${file}: ${field}: ${problem}`);
+    this.name = "LessonError";
+    this.file = file;
+    this.field = field;
+  }
+}
+
+export interface LoadOptions {
+  /** Challenge ids a lesson may use; defaults to the keys of `challengeChecks`. */
+  challengeIds?: readonly string[];
+  /** Root the program source path is shown relative to; defaults to the lessons folder's parent. */
+  projectRoot?: string;
+}
+
+const entryPattern = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$/;
+const topFields = ["title", "summary", "panel", "program", "event", "steps", "questions", "challenges"];
+const stepFields = ["clients", "broadcast", "highlight"];
+
+/** The lesson files of `dir` (`NN-slug.md` or `NN-slug/index.md`), in numeric order. */
+export function lessonFiles(dir: string): Array<{ path: string; order: number; slug: string }> {
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const match = entryPattern.exec(name);
+      if (!match) return [];
+      const isFile = match[3] !== undefined;
+      const path = isFile ? join(dir, name) : join(dir, name, "index.md");
+      if (isFile ? !statSync(path).isFile() : !existsSync(path)) return [];
+      return [{ path, order: Number(match[1]), slug: match[2] }];
+    })
+    .sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug));
+}
+
+/**
+ * Loads and validates every lesson of `dir`.
+ *
+ * @example
+ * const lessons = loadLessons("/repo/lessons"); // throws LessonError("01-chat.md: steps[2].highlight: …")
+ */
+export function loadLessons(dir: string, options: LoadOptions = {}): LoadedLesson[] {
+  const challengeIds = options.challengeIds ?? Object.keys(challengeChecks);
+  const projectRoot = options.projectRoot ?? join(dir, "..");
+  const files = lessonFiles(dir);
+  if (files.length === 0) throw new LessonError(dir, "lessons", "no lesson files (expected NN-slug.md)");
+  const seen = new Map<string, string>();
+  return files.map(({ path, order, slug }) => {
+    const file = relative(dir, path);
+    const earlier = seen.get(slug);
+    if (earlier) throw new LessonError(file, "slug", `"${slug}" is already the slug of ${earlier}`);
+    seen.set(slug, file);
+    return loadLesson(readFileSync(path, "utf8"), { file, order, slug, challengeIds, projectRoot });
+  });
+}
+
+interface LessonContext {
+  file: string;
+  order: number;
+  slug: string;
+  challengeIds: readonly string[];
+  projectRoot: string;
+}
+
+function loadLesson(text: string, context: LessonContext): LoadedLesson {
+  const { file } = context;
+  const fail = (field: string, problem: string): never => {
+    throw new LessonError(file, field, problem);
+  };
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
+  if (!match) return fail("frontmatter", "the file must start with a --- YAML block ---");
+  let front: unknown;
+  try {
+    front = parse(match[1]);
+  } catch (error) {
+    return fail("frontmatter", `invalid YAML (${(error as Error).message.split("\n")[0]})`);
+  }
+  if (!isRecord(front)) return fail("frontmatter", "must be a mapping of fields");
+  unknownFields(front, topFields, "", fail);
+
+  const text_ = (value: unknown, field: string): string =>
+    typeof value === "string" && value.trim() !== "" ? value : fail(field, value === undefined ? "missing" : "must be non-empty text");
+  const title = text_(front.title, "title");
+  const summary = text_(front.summary, "summary");
+  const panel = text_(front.panel, "panel");
+  if (!(panelNames as readonly string[]).includes(panel)) fail("panel", `unknown panel "${panel}" (expected one of ${panelNames.join(", ")})`);
+  const program = text_(front.program, "program");
+  if (!isProgramName(program)) fail("program", `unknown program "${program}" (expected one of ${Object.keys(programs).join(", ")})`);
+  const event = text_(front.event, "event");
+  const sourcePath = programs[program as ProgramName].file;
+  const code = readFileSync(sourcePath, "utf8");
+  const codeLines = code.split("\n");
+
+  const sections = match[2].split(/^## /m);
+  const intro = sections[0].trim();
+  const bodies = sections.slice(1).map((section) => {
+    const newline = section.indexOf("\n");
+    return newline === -1 ? { title: section.trim(), markdown: "" } : { title: section.slice(0, newline).trim(), markdown: section.slice(newline + 1).trim() };
+  });
+
+  if (!Array.isArray(front.steps) || front.steps.length === 0) fail("steps", front.steps === undefined ? "missing" : "must be a non-empty list");
+  const rawSteps = front.steps as unknown[];
+  if (rawSteps.length !== bodies.length) {
+    fail("steps", `${rawSteps.length} entries but ${bodies.length} "## " headings; there must be one entry per heading`);
+  }
+  const steps = rawSteps.map((raw, index): LoadedStep => {
+    const field = `steps[${index}]`;
+    if (!isRecord(raw)) return fail(field, "must be a mapping");
+    unknownFields(raw, stepFields, `${field}.`, fail);
+    if (!bodies[index].title) fail(`${field}`, `the "## " heading has no title`);
+    const step: LoadedStep = { ...bodies[index], clients: clientsOf(raw.clients, `${field}.clients`, fail) };
+    if (raw.broadcast !== undefined) {
+      step.broadcast = typeof raw.broadcast === "boolean" ? raw.broadcast : fail(`${field}.broadcast`, "must be true or false");
+    }
+    if (raw.highlight !== undefined) {
+      const wanted = text_(raw.highlight, `${field}.highlight`).trim();
+      const line = codeLines.findIndex((codeLine) => codeLine.includes(wanted));
+      if (line === -1) fail(`${field}.highlight`, `"${wanted}" is not found in server/programs/${program}.ts`);
+      step.highlight = line + 1;
+    }
+    return step;
+  });
+
+  const questions = listOf(front.questions, "questions", fail).map((raw, index) => {
+    const field = `questions[${index}]`;
+    if (!isRecord(raw)) return fail(field, "must be a mapping");
+    unknownFields(raw, ["question", "answer"], `${field}.`, fail);
+    return { question: text_(raw.question, `${field}.question`), answer: text_(raw.answer, `${field}.answer`) };
+  });
+  const ids = new Set<string>();
+  const challenges = listOf(front.challenges, "challenges", fail).map((raw, index) => {
+    const field = `challenges[${index}]`;
+    if (!isRecord(raw)) return fail(field, "must be a mapping");
+    unknownFields(raw, ["id", "title", "hint"], `${field}.`, fail);
+    const id = text_(raw.id, `${field}.id`);
+    if (!context.challengeIds.includes(id)) fail(`${field}.id`, `unknown challenge "${id}" (no such check in playground/src/lessons/challenge-checks.ts)`);
+    if (ids.has(id)) fail(`${field}.id`, `"${id}" appears twice`);
+    ids.add(id);
+    return { id, title: text_(raw.title, `${field}.title`), hint: text_(raw.hint, `${field}.hint`) };
+  });
+
+  return {
+    file,
+    slug: context.slug,
+    order: context.order,
+    title,
+    summary,
+    panel: panel as PanelName,
+    program: program as ProgramName,
+    event,
+    intro,
+    steps,
+    questions,
+    challenges,
+    source: { path: relative(context.projectRoot, sourcePath), code },
+  };
+}

@@ -1,0 +1,45 @@
+/** The benchmark at tiny sizes, so it cannot rot: it runs end to end and its last line holds every figure. */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { expect, it } from "vitest";
+import { percentile } from "../bench/stats.ts";
+import { readFlags } from "../bench/flags.ts";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const tiny = ["--clients=3", "--messages=60", "--rounds=1", "--sandboxes=3", "--per-sandbox=2", "--rate=40", "--seconds=1", "--page-clients=2", "--page-events=40"];
+
+it("npm run bench at tiny sizes prints a table and, last, one JSON object with every figure", async () => {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", "bench/run.ts", ...tiny], { cwd: root, timeout: 110_000 });
+  const lines = stdout.trim().split("\n");
+  console.log(stdout, stderr); // the run's table and progress, for whoever reads the test output
+  expect(lines[0]).toMatch(/^measure +\| plain Socket\.IO/);
+  const figures = JSON.parse(lines.at(-1)!);
+
+  expect(figures.fanOut.plainRounds).toHaveLength(1);
+  expect(figures.fanOut.plainPerSecond).toBeGreaterThan(0);
+  expect(figures.fanOut.playgroundPerSecond).toBeGreaterThan(0);
+  expect(figures.fanOut.ratio).toBeCloseTo(figures.fanOut.playgroundPerSecond / figures.fanOut.plainPerSecond, 1);
+  expect(figures.fanOut.ownerTraceEntries).toBeGreaterThan(0); // the owner really listened to the trace
+
+  for (const side of [figures.density.plain, figures.density.playground]) {
+    expect(side.heapBytes).toBeGreaterThan(0);
+    expect(side.sent).toBe(40);
+    expect(side.received).toBe(80); // io.emit to both clients of the sandbox
+    expect(side.p99Ms).toBeGreaterThanOrEqual(side.p50Ms);
+  }
+  expect(typeof figures.density.returnedWithin10Percent).toBe("boolean");
+
+  expect(figures.page.timeToLastEventMs).toBeGreaterThan(0);
+  expect(figures.page.firstLoadJsGzip).toBeGreaterThan(1000);
+  expect(figures.page.terminalLazy).toBe(true);
+}, 120_000);
+
+it("reads flags and refuses bad ones with the usage", () => {
+  expect(readFlags(["--sandboxes=7", "--only=density,page"])).toMatchObject({ sandboxes: 7, only: ["density", "page"], clients: 20 });
+  expect(() => readFlags(["--sandboxes=0"])).toThrow(/--sandboxes=0 is not a whole number/);
+  expect(() => readFlags(["--only=disk"])).toThrow(/--only takes fanout, density, page/);
+  expect(() => readFlags(["--bogus=1"])).toThrow();
+  expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
+  expect(percentile([5, 1, 3, 2, 4], 99)).toBe(5);
+});

@@ -1,0 +1,101 @@
+/** Generated inputs: nothing but a parse error ever comes out of bad text, and accepted chains are exactly the real API's. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseCommand, printChain, printCommand, type ChainStep, type ChainTarget } from "../../server/console/console-grammar.ts";
+import { anyLine } from "./console-arbitraries.ts";
+import { typeCheck } from "./socket-io-types.ts";
+
+const stepNames = ["of", "to", "in", "except", "broadcast", "volatile", "local", "timeout", "emit", "join", "leave", "rooms", "id", "disconnect", "fetchSockets", "socketsJoin", "socketsLeave", "disconnectSockets"] as const;
+type Name = (typeof stepNames)[number];
+
+describe("generated input", () => {
+  it("never throws: a refusal is a result whose position lies inside the line", () => {
+    fc.assert(
+      fc.property(anyLine, (line) => {
+        const result = parseCommand(line);
+        if (result.ok) return;
+        expect(result.error.position).toBeGreaterThanOrEqual(0);
+        expect(result.error.position).toBeLessThanOrEqual(line.length);
+        expect(result.error.message).toMatch(/^\S.*[.!]$/);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("prints every accepted line canonically, and the canonical text parses back to the same command", () => {
+    fc.assert(
+      fc.property(anyLine, (line) => {
+        const result = parseCommand(line);
+        if (!result.ok) return;
+        const again = parseCommand(printCommand(result.command));
+        expect(again).toEqual(result);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("carries any JSON value through emit unchanged", () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 6 }), { maxLength: 4 }), (args) => {
+        const normalized = JSON.parse(JSON.stringify(args)) as unknown[]; // what reaches a client: -0 is 0
+        const line = printChain({ kind: "io" }, [{ name: "emit", event: "x", args: normalized as never }]);
+        const result = parseCommand(line);
+        expect(result).toEqual({ ok: true, command: { kind: "chain", target: { kind: "io" }, steps: [{ name: "emit", event: "x", args: normalized }] } });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("accepted chains are exactly those Socket.IO's own types allow", () => {
+  const terminal = new Set<Name>(["emit", "fetchSockets", "socketsJoin", "socketsLeave", "disconnectSockets", "join", "leave", "rooms", "id", "disconnect"]);
+
+  function step(name: Name): ChainStep {
+    if (name === "of") return { name, arg: "/admin" };
+    if (name === "timeout") return { name, ms: 100 };
+    if (name === "emit") return { name, event: "x", args: [1] };
+    if (["to", "in", "except", "join", "leave", "socketsJoin", "socketsLeave"].includes(name)) return { name, arg: "r" } as ChainStep;
+    return { name } as ChainStep;
+  }
+
+  /** Chains the types allow that the console refuses on purpose, each for a reason a learner is told. */
+  function refusedOnPurpose(target: ChainTarget, names: Name[]): boolean {
+    if (target.kind === "socket" && names.length === 0) return false; // socket("A") alone describes the socket
+    const last = names.at(-1);
+    if (!last || !terminal.has(last)) return true; // "does nothing yet": a chain must end in a call
+    if (names.slice(0, -1).some((name) => terminal.has(name))) return true; // socket.disconnect() returns the socket; nothing may follow
+    // socket.volatile / .timeout() flag the socket's next emit; .join(), .rooms… after them would leave the flag behind
+    return target.kind === "socket" && ["join", "leave", "rooms", "id", "disconnect"].includes(last) && names.some((name) => name === "volatile" || name === "timeout");
+  }
+
+  function chainsUpTo(length: number): Name[][] {
+    let level: Name[][] = [[]];
+    const all: Name[][] = [[]];
+    for (let size = 1; size <= length; size++) {
+      level = level.flatMap((chain) => stepNames.map((name) => [...chain, name]));
+      all.push(...level);
+    }
+    return all;
+  }
+
+  it("for every chain of up to three steps on io and on socket(\"A\"), and random longer ones", () => {
+    const longer = fc.sample(fc.array(fc.constantFrom(...stepNames), { minLength: 4, maxLength: 7 }), { numRuns: 1500, seed: 42 });
+    const chains = [...chainsUpTo(3), ...longer].flatMap((names) =>
+      (["io", "socket"] as const).map((kind) => {
+        const target: ChainTarget = kind === "io" ? { kind } : { kind, name: "A" };
+        return { target, names, text: printChain(target, names.map(step)) };
+      }),
+    );
+    const allowed = typeCheck(chains.map(({ text }) => text.replace('socket("A")', "socketA")));
+    let accepted = 0;
+    const mismatches: string[] = [];
+    chains.forEach(({ target, names, text }, index) => {
+      const result = parseCommand(text);
+      if (result.ok) accepted++;
+      if (result.ok && !allowed[index]) mismatches.push(`accepted but not in the API: ${text}`);
+      if (!result.ok && allowed[index] && !refusedOnPurpose(target, names)) mismatches.push(`refused but allowed: ${text} (${result.error.message})`);
+    });
+    expect(mismatches).toEqual([]);
+    expect(accepted).toBeGreaterThan(400); // the oracle is not vacuous (500 of about 15,000 at the time of writing)
+  }, 120_000);
+});

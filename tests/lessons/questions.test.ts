@@ -1,0 +1,86 @@
+/** Issue 5's questions: each is asked in some lesson's "Check yourself" and answered there, with the facts that make the answer. */
+import { describe, expect, it } from "vitest";
+import { challengeChecks } from "../../playground/src/lessons/challenge-checks.ts";
+import { readLessons } from "./lesson-files.ts";
+
+/** The questions the course must answer, where, and words a right answer cannot do without. */
+const required: Array<{ lesson: string; question: string; mustMention: RegExp[] }> = [
+  { lesson: "chat", question: "What does the chat example do — explained so that a non-technical person gets it?", mustMention: [/io\.emit/, /every/] },
+  { lesson: "chat", question: "What proof of life does the backend give?", mustMention: [/a user connected/, /user disconnected/, /`connection`/, /`disconnect`/] },
+  { lesson: "broadcast", question: "Which flag sends an event to everyone except the emitting socket?", mustMention: [/socket\.broadcast\.emit/, /io\.emit/] },
+  { lesson: "rooms", question: "What is a room, and what is it useful for?", mustMention: [/server/, /io\.to\(/] },
+  { lesson: "rooms", question: "How do you join a room?", mustMention: [/socket\.join\(/] },
+  { lesson: "rooms", question: "How do you leave a room?", mustMention: [/socket\.leave\(/, /[Dd]isconnect/] },
+  { lesson: "namespaces", question: "What is a namespace, and what does it let you do?", mustMention: [/multiplexing/, /io\.of\("\/"\)/] },
+  { lesson: "namespaces", question: "Each namespace has its own… what three things?", mustMention: [/event handlers/, /rooms/, /middlewares/] },
+  { lesson: "namespaces", question: "What is a use case for separate namespaces?", mustMention: [/tenant/, /io\.of\(\/\^/] },
+];
+
+const lessons = readLessons();
+
+describe("the course answers issue 5's questions", () => {
+  it("has the four lessons, in order", () => {
+    expect(lessons.map((lesson) => lesson.slug)).toEqual(["chat", "broadcast", "rooms", "namespaces"]);
+  });
+
+  for (const { lesson: slug, question, mustMention } of required) {
+    it(`${slug} asks and answers: ${question}`, () => {
+      const lesson = lessons.find((candidate) => candidate.slug === slug);
+      const entry = lesson?.front.questions.find((candidate) => candidate.question === question);
+      expect(entry, `${slug} must ask "${question}" in its questions`).toBeDefined();
+      expect(entry!.answer.trim().length).toBeGreaterThan(80);
+      for (const fact of mustMention) expect(entry!.answer, `${question} → ${fact}`).toMatch(fact);
+    });
+  }
+
+  it("every question of every lesson has a non-empty answer", () => {
+    for (const lesson of lessons) {
+      for (const { question, answer } of lesson.front.questions) {
+        expect(typeof answer === "string" && answer.trim().length > 0, `${lesson.file}: "${question}"`).toBe(true);
+      }
+    }
+  });
+
+  it("a lesson that names a required question in its text also answers it in its questions", () => {
+    for (const lesson of lessons) {
+      const text = lesson.bodies.join("\n");
+      for (const { question } of required) {
+        if (!text.includes(question)) continue;
+        expect(lesson.front.questions.map((entry) => entry.question), lesson.file).toContain(question);
+      }
+    }
+  });
+});
+
+describe("lesson steps and challenges fit the code they point at", () => {
+  for (const lesson of lessons) {
+    it(`${lesson.file}: one setup per step, each highlight an exact, unique line of ${lesson.front.program}.ts`, () => {
+      expect(lesson.front.steps.length).toBe(lesson.headings.length);
+      for (const [index, step] of lesson.front.steps.entries()) {
+        expect(step.highlight, `${lesson.file} step ${index + 1} highlights a line`).toBeTruthy();
+        const matches = lesson.programLines.filter((line) => line.trim() === step.highlight);
+        expect(matches.length, `${lesson.file} step ${index + 1}: ${step.highlight}`).toBeGreaterThanOrEqual(1);
+      }
+    });
+
+    it(`${lesson.file}: ends with questions and at least one challenge that has a check`, () => {
+      expect(lesson.front.questions.length).toBeGreaterThan(0);
+      expect(lesson.front.challenges.length).toBeGreaterThan(0);
+      for (const challenge of lesson.front.challenges) expect(Object.keys(challengeChecks)).toContain(challenge.id);
+    });
+  }
+
+  it("the chat lesson ends with the tutorial's homework steps", () => {
+    const chat = lessons.find((lesson) => lesson.slug === "chat")!;
+    const homework = chat.headings.filter((heading) => heading.startsWith("Homework"));
+    expect(homework.map((heading) => heading.toLowerCase()).join(" | ")).toMatch(/echo.*nicknames.*comes and goes.*typing.*online/);
+    expect(chat.headings.slice(-homework.length)).toEqual(homework);
+  });
+
+  it("the namespaces lesson names the admin token the program checks", () => {
+    const namespaces = lessons.find((lesson) => lesson.slug === "namespaces")!;
+    const token = /auth\.token === "([^"]+)"/.exec(namespaces.programLines.join("\n"))![1];
+    expect(namespaces.bodies.join("\n")).toContain(token);
+    expect(namespaces.front.steps.some((step) => Array.isArray(step.clients) && step.clients.some((client) => client.auth === token))).toBe(true);
+  });
+});

@@ -1,0 +1,28 @@
+/** How a log entry reads (the accessible name the contract fixes) and how an Engine.IO packet reads as a raw frame. */
+import { describe, expect, it } from "vitest";
+import { describeEntry, rawFrame, type LogEntry } from "../../playground/src/live/log-entry.ts";
+
+const entry = (fields: Partial<LogEntry>): LogEntry => ({ id: 1, at: 0, kind: "received", event: "", args: [], nsp: "/", ...fields });
+
+describe("describeEntry", () => {
+  it("puts the kind first, then the event, then the arguments as JSON", () => {
+    expect(describeEntry(entry({ event: "chat message", args: ["hello"] }))).toBe('received chat message "hello"');
+    expect(describeEntry(entry({ kind: "sent", event: "x", args: [1, { a: [true] }] }))).toBe('sent x 1 {"a":[true]}');
+  });
+
+  it("shows an error's message as plain words", () => {
+    expect(describeEntry(entry({ kind: "error", event: "connect_error", args: ["Not authorized"] }))).toBe(
+      "error connect_error Not authorized",
+    );
+  });
+});
+
+describe("rawFrame", () => {
+  it("writes packets as they travel: type digit, then the Socket.IO payload", () => {
+    expect(rawFrame({ type: "message", data: '2["chat message","hi"]' })).toBe('42["chat message","hi"]');
+    expect(rawFrame({ type: "message", data: '0/admin,{"token":"t"}' })).toBe('40/admin,{"token":"t"}');
+    expect(rawFrame({ type: "ping" })).toBe("2");
+    expect(rawFrame({ type: "pong" })).toBe("3");
+    expect(rawFrame({ type: "message", data: new ArrayBuffer(4) })).toBe("4<binary 4 bytes>");
+  });
+});
