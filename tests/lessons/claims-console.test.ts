@@ -69,7 +69,7 @@ describe("every step's setup works on a real sandbox", () => {
       for (const [index, step] of lesson.front.steps.entries()) {
         const ticket = await createSandbox(live.url);
         const owner = await connectOwner(live.url, ticket);
-        await owner.timeout(3000).emitWithAck("settings", { program: lesson.front.program, broadcast: step.broadcast ?? false });
+        await owner.timeout(3000).emitWithAck("settings", { program: lesson.front.program as ProgramName, broadcast: step.broadcast ?? false });
         const setups: Exclude<LessonStep["clients"], number> =
           typeof step.clients === "number" ? Array.from({ length: step.clients }, () => ({})) : step.clients;
         let expectedRooms = 0;

@@ -78,7 +78,7 @@ describe("control channel", () => {
 
     a.emit("chat message", "everyone");
     await once(b, "chat message");
-    expect((await owner.emitWithAck("settings", { broadcast: true })).data).toEqual({ program: "broadcast", broadcast: true });
+    expect(await owner.emitWithAck("settings", { broadcast: true })).toEqual({ ok: true, data: { program: "broadcast", broadcast: true } });
     a.emit("chat message", "others");
     await once(b, "chat message");
     await settle();

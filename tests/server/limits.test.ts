@@ -16,7 +16,7 @@ describe("limits", () => {
     await createSandbox(live.url);
     const response = await fetch(`${live.url}/api/sandboxes`, { method: "POST" });
     expect(response.status).toBe(503);
-    expect((await response.json()).error).toMatch(/full/);
+    expect(((await response.json()) as { error: string }).error).toMatch(/full/);
     expect(live.playground.registry.size).toBe(2);
   });
 
