@@ -41,6 +41,16 @@ export function handleRequest(routes: Routes, req: IncomingMessage, res: ServerR
   }
   const engine = engineFor(routes, url);
   if (!engine) return false;
+  const sid = new URL(url, "http://x").searchParams.get("sid");
+  const sessions = (engine as unknown as { clients: Record<string, unknown> }).clients;
+  if (sid && engine !== routes.control && !Object.hasOwn(sessions, sid)) {
+    // A polling request still in flight when a program switch replaced the sandbox's server (or its session
+    // closed): answer with an Engine.IO close packet ("1") instead of engine.io's 400 "Session ID unknown",
+    // so the client just reconnects and the page logs no failed request.
+    res.writeHead(200, { "content-type": "text/plain; charset=UTF-8", "cache-control": "no-store" });
+    res.end(req.method === "POST" ? "ok" : "1");
+    return true;
+  }
   engine.handleRequest(req, res);
   return true;
 }
