@@ -1,7 +1,6 @@
 /**
  * `node --import ./bench/experiments/swap-modules.ts`: loads experimental versions of server modules in place of the real ones,
- * `SOURCE_LINE=callsites` (default), `none` or `as-is`, to measure line attribution's share of the overhead;
- * with `TRACE_ADAPTER=shared` also the delivery tracer whose sandboxes share one adapter class.
+ * `SOURCE_LINE=callsites` (default), `none` or `as-is`, to measure line attribution's share of the overhead.
  */
 import { register } from "node:module";
 
@@ -12,9 +11,6 @@ register(
         const result = await next(specifier, context);
         if (result.url.endsWith("/server/sandbox/source-line.ts") && ${JSON.stringify(process.env.SOURCE_LINE !== "as-is")}) {
           return { ...result, url: new URL(${JSON.stringify(`./source-line-${process.env.SOURCE_LINE ?? "callsites"}.ts`)}, ${JSON.stringify(import.meta.url)}).href };
-        }
-        if (result.url.endsWith("/server/sandbox/delivery-trace.ts") && ${JSON.stringify(process.env.TRACE_ADAPTER === "shared")}) {
-          return { ...result, url: new URL("./delivery-trace-shared-class.ts", ${JSON.stringify(import.meta.url)}).href };
         }
         return result;
       }
