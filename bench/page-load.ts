@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Socket } from "socket.io";
 import { startServer } from "../server/http-server.ts";
-import type { SandboxTicket } from "../server/protocol/events.ts";
+import type { SandboxTicket } from "../contract/protocol.ts";
 import { launchBrowser } from "../tests/support/browser.ts";
 import { bundleSizes, type BundleSizes } from "./bundle-size.ts";
 import { round } from "./stats.ts";

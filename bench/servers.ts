@@ -7,7 +7,7 @@ import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { createPlayground, type Playground, type PlaygroundOptions } from "../server/app.ts";
 import { programs } from "../server/programs/index.ts";
 import type { LessonServer, ProgramConsole } from "../server/programs/program.ts";
-import type { ControlClientToServerEvents, ControlServerToClientEvents, SandboxSettings, SandboxTicket } from "../server/protocol/events.ts";
+import type { ControlClientToServerEvents, ControlServerToClientEvents, SandboxSettings, SandboxTicket } from "../contract/protocol.ts";
 
 /** A console that drops its lines, as `node index.js > /dev/null` would, without even formatting them. */
 const silent: ProgramConsole = { log() {}, info() {}, warn() {}, error() {} };

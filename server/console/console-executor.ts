@@ -1,9 +1,9 @@
 /** Runs a console line on the sandbox's real Socket.IO objects (never re-implementing delivery) and says what happened. */
 import type { RemoteSocket, Server, Socket } from "socket.io";
-import type { AckResult, ConsoleLine, ConsoleReply } from "../protocol/events.ts";
-import { helpLines } from "./console-help.ts";
-import { parseCommand } from "./console-parser.ts";
-import { printChain, type ChainStep, type ChainTarget } from "./console-printer.ts";
+import type { AckResult, ConsoleLine, ConsoleReply } from "../../contract/protocol.ts";
+import { helpLines } from "../../contract/console/console-help.ts";
+import { parseCommand } from "../../contract/console/console-parser.ts";
+import { printChain, type ChainStep, type ChainTarget } from "../../contract/console/console-printer.ts";
 
 /** What the console needs from its sandbox. */
 export interface ConsoleEnv {

@@ -7,7 +7,7 @@ import type {
   ControlClientToServerEvents,
   ControlServerToClientEvents,
   SandboxSettings,
-} from "../protocol/events.ts";
+} from "../../contract/protocol.ts";
 import { isProgramName } from "../programs/index.ts";
 import type { SandboxSink } from "../sandbox/sandbox.ts";
 import type { SandboxRegistry } from "../sandbox/sandbox-registry.ts";

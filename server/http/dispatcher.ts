@@ -2,7 +2,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Server as EngineServer } from "engine.io";
-import type { SandboxTicket } from "../protocol/events.ts";
+import type { SandboxTicket } from "../../contract/protocol.ts";
 import type { SandboxRegistry } from "../sandbox/sandbox-registry.ts";
 
 export interface Routes {

@@ -1,7 +1,7 @@
 /** Turns validated lessons into the page's `CompiledLesson`s: Markdown with markdown-it, code with shiki, all at build time. */
 import markdownIt, { type MarkdownIt, type RendererRule } from "markdown-it";
 import { createHighlighter, type Highlighter } from "shiki";
-import type { CompiledLesson } from "../../playground/src/lessons/lesson-types.ts";
+import type { CompiledLesson } from "../../contract/lesson-types.ts";
 import type { LoadedLesson } from "./lesson-loader.ts";
 
 const themes = { light: "github-light-default", dark: "github-dark-default" } as const;

@@ -1,9 +1,8 @@
 /** Validators for the fields of a lesson's frontmatter; each failure names the field. */
-import type { ClientSetup } from "../../playground/src/lessons/lesson-types.ts";
+import { maxClients } from "../../contract/client-names.ts";
+import type { ClientSetup } from "../../contract/lesson-types.ts";
 
 const clientFields = ["namespace", "auth", "rooms"];
-/** As many simulated clients as the panel allows (`maxClients` in client-roster.svelte.ts). */
-const maxClients = 16;
 
 /** Throws a LessonError for `field` of the file being loaded. */
 export type Fail = (field: string, problem: string) => never;

@@ -2,10 +2,10 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
-import type { ProgramName } from "../protocol/events.ts";
-import type { ClientSetup, PanelName } from "../../playground/src/lessons/lesson-types.ts";
+import type { ProgramName } from "../../contract/protocol.ts";
+import type { ClientSetup, PanelName } from "../../contract/lesson-types.ts";
 import { programs, isProgramName } from "../programs/index.ts";
-import { challengeChecks } from "../../playground/src/lessons/challenge-checks.ts";
+import { challengeChecks } from "../../contract/challenge-checks.ts";
 import { clientsOf, isRecord, listOf, unknownFields } from "./lesson-fields.ts";
 
 /** The panels a lesson may name in `panel:`. */
@@ -175,7 +175,7 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     if (!isRecord(raw)) return fail(field, "must be a mapping");
     unknownFields(raw, ["id", "title", "hint"], `${field}.`, fail);
     const id = text_(raw.id, `${field}.id`);
-    if (!context.challengeIds.includes(id)) fail(`${field}.id`, `unknown challenge "${id}" (no such check in playground/src/lessons/challenge-checks.ts)`);
+    if (!context.challengeIds.includes(id)) fail(`${field}.id`, `unknown challenge "${id}" (no such check in contract/challenge-checks.ts)`);
     if (ids.has(id)) fail(`${field}.id`, `"${id}" appears twice`);
     ids.add(id);
     return { id, title: text_(raw.title, `${field}.title`), hint: text_(raw.hint, `${field}.hint`) };

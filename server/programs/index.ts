@@ -1,6 +1,6 @@
 /** The lesson programs a sandbox can run, by name. */
 import { fileURLToPath } from "node:url";
-import type { ProgramName } from "../protocol/events.ts";
+import type { ProgramName } from "../../contract/protocol.ts";
 import type { ProgramModule } from "./program.ts";
 import * as chat from "./chat.ts";
 import * as broadcast from "./broadcast.ts";

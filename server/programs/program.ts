@@ -1,6 +1,6 @@
 /** What a lesson program is: a plain function that wires handlers on a sandbox's real Socket.IO server. */
 import type { Server } from "socket.io";
-import type { ClientToServerEvents, ServerToClientEvents } from "../protocol/events.ts";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../contract/protocol.ts";
 
 /** The sandbox's server, typed with the lesson vocabulary. */
 export type LessonServer = Server<ClientToServerEvents, ServerToClientEvents>;

@@ -1,7 +1,7 @@
 /** Observes every emit made on a sandbox's server and the sockets the real adapter delivered it to. */
 import { Adapter, type BroadcastOptions } from "socket.io-adapter";
 import type { Namespace, Socket } from "socket.io";
-import type { Delivery, Recipient } from "../protocol/events.ts";
+import type { Delivery, Recipient } from "../../contract/protocol.ts";
 
 /** What the tracer needs from its sandbox. */
 export interface TraceContext {

@@ -1,5 +1,5 @@
 /** The ordered stream a sandbox sends its owner: feed lines and deliveries, batched, with a backlog. */
-import type { Delivery, FeedEntry } from "../protocol/events.ts";
+import type { Delivery, FeedEntry } from "../../contract/protocol.ts";
 
 /** Where a sandbox's stream goes (the control channel implements it). */
 export interface StreamSink {

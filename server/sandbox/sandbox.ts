@@ -2,8 +2,9 @@
 import { format } from "node:util";
 import { Server as EngineServer } from "engine.io";
 import { Server, type Namespace, type Socket } from "socket.io";
-import type { AckResult, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SocketInfo } from "../protocol/events.ts";
+import type { AckResult, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SocketInfo } from "../../contract/protocol.ts";
 import type { PlaygroundOptions } from "../config.ts";
+import { isClientName } from "../../contract/client-names.ts";
 import { runCommand } from "../console/console-executor.ts";
 import { programs } from "../programs/index.ts";
 import type { LessonServer, ProgramConsole } from "../programs/program.ts";
@@ -24,8 +25,6 @@ export interface SandboxIdentity {
   token: string;
   clientKey: string;
 }
-
-const simulatedName = /^[A-Z]{1,2}$/;
 
 /**
  * A sandbox with its own `Server` (namespaces, rooms, middlewares, adapter), reachable through `engine`.
@@ -162,7 +161,7 @@ export class Sandbox {
 
   #isSimulated(socket: Socket): boolean {
     const { client, key } = socket.handshake.query;
-    return key === this.clientKey && typeof client === "string" && simulatedName.test(client);
+    return key === this.clientKey && isClientName(client);
   }
 
   #start(): void {

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import type { RunningServer } from "../../server/http-server.ts";
-import type { CompiledLesson } from "../../playground/src/lessons/lesson-types.ts";
+import type { CompiledLesson } from "../../contract/lesson-types.ts";
 import { loadLessons } from "../../server/lessons/lesson-loader.ts";
 import { compileLessons } from "../../server/lessons/lesson-compiler.ts";
 import { launchBrowser } from "../support/browser.ts";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import type { Server } from "socket.io";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../server/console/console-executor.ts";
-import type { AckResult, ConsoleReply } from "../../server/protocol/events.ts";
+import type { AckResult, ConsoleReply } from "../../contract/protocol.ts";
 import { anyLine } from "./console-arbitraries.ts";
 import { startConsoleFixture, type ClientName, type ConsoleFixture } from "./console-fixture.ts";
 

@@ -1,6 +1,6 @@
 /** The console grammar: every production, every rejected chain with its position, the printer, completion. */
 import { describe, expect, it } from "vitest";
-import { commonPrefix, complete, parseChainPrefix, parseCommand, printCommand, type ConsoleCommand } from "../../server/console/console-grammar.ts";
+import { commonPrefix, complete, parseChainPrefix, parseCommand, printCommand, type ConsoleCommand } from "../../contract/console/index.ts";
 
 function accepted(line: string): ConsoleCommand {
   const result = parseCommand(line);

@@ -1,7 +1,7 @@
 /** Generated inputs: nothing but a parse error ever comes out of bad text, and accepted chains are exactly the real API's. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCommand, printChain, printCommand, type ChainStep, type ChainTarget } from "../../server/console/console-grammar.ts";
+import { parseCommand, printChain, printCommand, type ChainStep, type ChainTarget } from "../../contract/console/index.ts";
 import { anyLine } from "./console-arbitraries.ts";
 import { typeCheck } from "./socket-io-types.ts";
 

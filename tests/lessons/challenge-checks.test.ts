@@ -1,8 +1,8 @@
 /** The challenge checks, fed with deliveries and socket lists captured from a real sandbox (clients and console). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
-import { challengeChecks } from "../../playground/src/lessons/challenge-checks.ts";
-import type { Delivery, ProgramName, SandboxTicket, SocketInfo } from "../../server/protocol/events.ts";
+import { challengeChecks } from "../../contract/challenge-checks.ts";
+import type { Delivery, ProgramName, SandboxTicket, SocketInfo } from "../../contract/protocol.ts";
 import { connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live, type Owner } from "../support/live.ts";
 
 let live: Live;

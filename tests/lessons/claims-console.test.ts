@@ -1,6 +1,7 @@
 /** The lesson texts on a real sandbox: every "type this in the console: it prints → …", and every step's panel setup. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProgramName } from "../../server/protocol/events.ts";
+import type { ProgramName } from "../../contract/protocol.ts";
+import { clientName } from "../../contract/client-names.ts";
 import { connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live } from "../support/live.ts";
 import { readLessons, type LessonStep } from "./lesson-files.ts";
 
@@ -12,7 +13,6 @@ afterAll(() => live.close());
 
 const claim = /`((?:io|socket)\b[^`]*)`[^`]{0,40}?prints\s+`(→ [^`]+)`/g;
 const names = (printed: string): string[] => (printed === "→ nobody" ? [] : printed.slice(2).split(", ").sort());
-const clientName = (index: number) => String.fromCharCode(65 + index);
 
 /** A sandbox running `program` with simulated clients A, B, … as `step.clients` asks; resolves with their socket ids. */
 async function setUp(program: ProgramName, step: LessonStep) {

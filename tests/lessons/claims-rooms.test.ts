@@ -1,6 +1,6 @@
 /** Every claim of lessons/03-rooms.md, shown on a real server running the rooms program, with real clients. */
 import { afterEach, describe, expect, it } from "vitest";
-import type { AckResult } from "../../server/protocol/events.ts";
+import type { AckResult } from "../../contract/protocol.ts";
 import { gotEvents, next, settle, startProgram, until, type ProgramServer, type RecordingClient } from "./program-server.ts";
 
 let server: ProgramServer;

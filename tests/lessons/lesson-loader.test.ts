@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { LessonError, loadLessons, panelNames } from "../../server/lessons/lesson-loader.ts";
 import { compileLessons } from "../../server/lessons/lesson-compiler.ts";
 import { programs } from "../../server/programs/index.ts";
-import { challengeChecks } from "../../playground/src/lessons/challenge-checks.ts";
+import { challengeChecks } from "../../contract/challenge-checks.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string) => `${root}tests/fixtures/lessons-${name}`;

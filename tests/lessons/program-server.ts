@@ -6,7 +6,7 @@ import { Server } from "socket.io";
 import { io as connect, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import { programs } from "../../server/programs/index.ts";
 import type { LessonServer, ProgramConsole } from "../../server/programs/program.ts";
-import type { ProgramName } from "../../server/protocol/events.ts";
+import type { ProgramName } from "../../contract/protocol.ts";
 
 /** A client that keeps every event it received, in order, as `[event, ...args]`. */
 export type RecordingClient = ClientSocket & { got: unknown[][] };

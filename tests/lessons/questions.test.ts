@@ -1,6 +1,6 @@
 /** Issue 5's questions: each is asked in some lesson's "Check yourself" and answered there, with the facts that make the answer. */
 import { describe, expect, it } from "vitest";
-import { challengeChecks } from "../../playground/src/lessons/challenge-checks.ts";
+import { challengeChecks } from "../../contract/challenge-checks.ts";
 import { readLessons } from "./lesson-files.ts";
 
 /** The questions the course must answer, where, and words a right answer cannot do without. */

@@ -1,6 +1,6 @@
 /** The Deliveries table's check of the trace against a page client's own log. */
 import { describe, expect, it } from "vitest";
-import type { Delivery } from "../../server/protocol/events.ts";
+import type { Delivery } from "../../contract/protocol.ts";
 import { cellStates, type ReceiptSource } from "../../playground/src/live/delivery-match.ts";
 import { deliveryKey } from "../../playground/src/live/log-entry.ts";
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live, type Owner } from "../support/live.ts";
-import type { SandboxTicket } from "../../server/protocol/events.ts";
+import type { SandboxTicket } from "../../contract/protocol.ts";
 
 let live: Live;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 /** The shell's URL rules: which lesson and step a path names, and the neighbours that cross lesson ends. */
 import { describe, expect, it } from "vitest";
-import type { CompiledLesson } from "../../playground/src/lessons/lesson-types.ts";
+import type { CompiledLesson } from "../../contract/lesson-types.ts";
 import { neighbours, parseRoute, stepPath } from "../../playground/src/shell/routes.ts";
 
 /** Just enough of a compiled lesson for routing: a slug and a number of steps. */

@@ -10,7 +10,7 @@ import type {
   FeedEntry,
   SandboxTicket,
   SocketInfo,
-} from "../../server/protocol/events.ts";
+} from "../../contract/protocol.ts";
 
 export type Owner = ClientSocket<ControlServerToClientEvents, ControlClientToServerEvents> & {
   feed: FeedEntry[];

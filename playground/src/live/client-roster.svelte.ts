@@ -1,22 +1,10 @@
 /** The page's simulated clients A, B, C…: created from a step's setup, added and removed by the learner. */
-import type { SandboxTicket } from "../../../server/protocol/events.ts";
-import type { ClientSetup } from "../lessons/lesson-types.ts";
+import type { SandboxTicket } from "../../../contract/protocol.ts";
+import type { ClientSetup } from "../../../contract/lesson-types.ts";
+import { clientName, maxClients } from "../../../contract/client-names.ts";
 import { SimulatedClient } from "./simulated-client.svelte.ts";
 
-/** How many simulated clients a learner can open at once. */
-export const maxClients = 16;
-
-/**
- * "A" … "Z", then "AA", "AB", …
- *
- * @example
- * clientName(0); // "A"
- * clientName(26); // "AA"
- */
-export function clientName(index: number): string {
-  const letter = String.fromCharCode(65 + (index % 26));
-  return index < 26 ? letter : clientName(Math.floor(index / 26) - 1) + letter;
-}
+export { clientName, maxClients };
 
 /**
  * The list of client cards, in order of creation.

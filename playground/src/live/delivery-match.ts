@@ -1,5 +1,5 @@
 /** Checks the server's delivery trace against what each page client actually received. */
-import type { Delivery } from "../../../server/protocol/events.ts";
+import type { Delivery } from "../../../contract/protocol.ts";
 import { deliveryKey } from "./log-entry.ts";
 
 /** One cell of the Deliveries table. */

@@ -1,5 +1,5 @@
 /** Getting a sandbox: `POST /api/sandboxes`, and the ticket kept in sessionStorage so a reload reuses it. */
-import type { SandboxTicket } from "../../../server/protocol/events.ts";
+import type { SandboxTicket } from "../../../contract/protocol.ts";
 
 const storageKey = "socket-playground:ticket";
 

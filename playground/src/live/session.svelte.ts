@@ -10,7 +10,7 @@ import type {
   SandboxSettings,
   SandboxTicket,
   SocketInfo,
-} from "../../../server/protocol/events.ts";
+} from "../../../contract/protocol.ts";
 import { createSandbox, savedTicket } from "./sandbox-ticket.ts";
 import { StreamBatcher } from "./stream-batcher.ts";
 

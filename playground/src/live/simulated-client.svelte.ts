@@ -1,6 +1,6 @@
 /** One simulated client: a real socket.io-client connection from the page, with its own event log and raw frames. */
 import { io, type Socket } from "socket.io-client";
-import type { SandboxTicket, SimulatedClientQuery } from "../../../server/protocol/events.ts";
+import type { SandboxTicket, SimulatedClientQuery } from "../../../contract/protocol.ts";
 import { ClientLog } from "./client-log.svelte.ts";
 
 export type ClientStatus = "connecting" | "connected" | "disconnected";

@@ -1,5 +1,5 @@
 /** Takes the control channel's feed and trace batches, drops replays, and hands them on once per frame. */
-import type { Delivery, FeedEntry } from "../../../server/protocol/events.ts";
+import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
 
 type Flush = (feed: FeedEntry[], trace: Delivery[]) => void;
 

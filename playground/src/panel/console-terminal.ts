@@ -2,10 +2,10 @@
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import "@xterm/xterm/css/xterm.css";
-import type { FeedEntry, FeedLevel } from "../../../server/protocol/events.ts";
+import type { FeedEntry, FeedLevel } from "../../../contract/protocol.ts";
 import type { LiveSession } from "../live/session.svelte.ts";
 import { LineEditor } from "../live/line-editor.ts";
-import { commonPrefix, complete, type CompletionNames } from "../../../server/console/console-grammar.ts";
+import { commonPrefix, complete, type CompletionNames } from "../../../contract/console/index.ts";
 import { formatArg } from "../live/log-entry.ts";
 
 const prompt = "\x1b[36m>\x1b[0m ";

@@ -1,5 +1,5 @@
 /** The shell's URLs, as pure functions: which lesson and step a path names, and the steps around it. */
-import type { CompiledLesson } from "../lessons/lesson-types.ts";
+import type { CompiledLesson } from "../../../contract/lesson-types.ts";
 
 /** A step of a lesson: the lesson's index in the list and the step's 0-based index. */
 export interface Place {

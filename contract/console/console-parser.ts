@@ -1,5 +1,5 @@
 /** Parses one console line into a command, accepting only chains Socket.IO's real API allows; never evaluates. */
-import { isStepName, maxTimeout, reservedEvents, stepLabel, stepShapes, stepsOn, stringArgs, transitions, type Receiver, type StepName } from "./console-chain.ts";
+import { isStepName, maxTimeout, reservedEvents, stepLabel, stepShapes, stepsOn, stringArgs, transitions, type Receiver, type StepName } from "./console-grammar.ts";
 import { misplaced } from "./console-hints.ts";
 import { printChain, type ChainStep, type ChainTarget, type ConsoleCommand, type JsonValue } from "./console-printer.ts";
 import { tokenize, type SyntaxProblem, type Token } from "./console-tokens.ts";

@@ -1,5 +1,5 @@
 /** What the console says when a step exists but not where it was typed: the real API's nearest right call. */
-import { stepLabel, type Receiver, type StepName } from "./console-chain.ts";
+import { stepLabel, type Receiver, type StepName } from "./console-grammar.ts";
 
 /**
  * One sentence for a step the chain so far does not have, e.g. `.join()` after `io.to("r")`.

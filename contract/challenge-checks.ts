@@ -1,5 +1,5 @@
 /** The lessons' hands-on challenges, each a pure check of one delivery (and the sockets as the server sees them). */
-import type { Delivery, SocketInfo } from "../../../server/protocol/events.ts";
+import type { Delivery, SocketInfo } from "./protocol.ts";
 
 /** Decides from one delivery of the live trace whether a challenge is done. */
 export type ChallengeCheck = (delivery: Delivery, sockets: SocketInfo[]) => boolean;

@@ -1,5 +1,5 @@
 /** Tab completion for the console, from the same grammar: only steps the chain so far allows, names that exist. */
-import { stepShapes, stepsOn, stringArgs, type StepName } from "./console-chain.ts";
+import { stepShapes, stepsOn, stringArgs, type StepName } from "./console-grammar.ts";
 import { parseChainPrefix } from "./console-parser.ts";
 import { tokenize } from "./console-tokens.ts";
 

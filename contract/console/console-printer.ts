@@ -1,5 +1,5 @@
 /** The console's command tree, and its canonical text: double quotes, `, ` between arguments. */
-import type { StepName } from "./console-chain.ts";
+import type { StepName } from "./console-grammar.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

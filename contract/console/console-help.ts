@@ -1,6 +1,6 @@
 /** What `help` prints: the console grammar as examples a learner can type. */
-import type { ConsoleLine } from "../protocol/events.ts";
-import { maxTimeout } from "./console-chain.ts";
+import type { ConsoleLine } from "../protocol.ts";
+import { maxTimeout } from "./console-grammar.ts";
 
 const examples: [string, string][] = [
   ['io.emit("news", 1)', "every client of the main namespace"],

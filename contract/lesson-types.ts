@@ -1,5 +1,5 @@
 /** The shape of a compiled lesson, as the `virtual:lessons` module gives it to the page. */
-import type { ProgramName } from "../../../server/protocol/events.ts";
+import type { ProgramName } from "./protocol.ts";
 
 /** The panels a lesson can pair with (one Svelte panel each). */
 export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces";

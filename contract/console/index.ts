@@ -3,4 +3,4 @@ export { parseCommand, parseChainPrefix, type ParseResult, type ParsedChain } fr
 export { printCommand, printChain, type ChainStep, type ChainTarget, type ConsoleCommand, type JsonValue } from "./console-printer.ts";
 export { complete, commonPrefix, type CompletionNames } from "./console-completion.ts";
 export type { SyntaxProblem } from "./console-tokens.ts";
-export { maxTimeout, type Receiver, type StepName } from "./console-chain.ts";
+export { maxTimeout, type Receiver, type StepName } from "./console-grammar.ts";

@@ -1,0 +1,27 @@
+/** How simulated clients are named and counted: one rule for the page, the lesson loader and the sandbox. */
+
+/** How many simulated clients a learner can open at once (and a lesson step can ask for). */
+export const maxClients = 16;
+
+/**
+ * "A" … "Z", then "AA", "AB", …
+ *
+ * @example
+ * clientName(0); // "A"
+ * clientName(26); // "AA"
+ */
+export function clientName(index: number): string {
+  const letter = String.fromCharCode(65 + (index % 26));
+  return index < 26 ? letter : clientName(Math.floor(index / 26) - 1) + letter;
+}
+
+/**
+ * True for a name `clientName` can produce (what a simulated client may call itself).
+ *
+ * @example
+ * isClientName("AB"); // true
+ * isClientName("External 1"); // false
+ */
+export function isClientName(name: unknown): name is string {
+  return typeof name === "string" && /^[A-Z]{1,2}$/.test(name);
+}
