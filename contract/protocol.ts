@@ -19,6 +19,16 @@ export interface SandboxSettings {
   broadcast: boolean;
 }
 
+/** The settings a sandbox runs now, with the program run they belong to. */
+export interface SandboxState extends SandboxSettings {
+  /**
+   * Which run of a program this is: 1 for the sandbox's first program, one more at every restart of its
+   * server (a program switch). Every feed line and delivery carries the run it happened in, so the page
+   * never shows an earlier run's emits as if they concerned today's sockets.
+   */
+  run: number;
+}
+
 /** `POST /api/sandboxes` answers 201 with this; over the cap it answers 503 with `{ error }`. */
 export interface SandboxTicket {
   /** Public id: anyone who knows it can join `/sandbox/<id>/socket.io` as a participant. */
@@ -44,6 +54,8 @@ export type FeedLevel = "log" | "info" | "warn" | "error";
 /** One line of the sandbox's server console, as `node index.js` would print it. */
 export interface FeedEntry {
   seq: number;
+  /** The program run it happened in (see `SandboxState.run`). */
+  run: number;
   /** Milliseconds since the sandbox started. */
   at: number;
   level: FeedLevel;
@@ -75,6 +87,8 @@ export interface Recipient {
 /** One emit made on the server, with the sockets the real adapter delivered it to. */
 export interface Delivery {
   seq: number;
+  /** The program run it happened in (see `SandboxState.run`). */
+  run: number;
   at: number;
   nsp: string;
   /** The call that made it, e.g. `socket.broadcast.emit("chat message", "hi")`. */
@@ -124,12 +138,12 @@ export interface ControlServerToClientEvents {
   trace: (deliveries: Delivery[]) => void;
   /** The whole list of sockets, sent after every connect, disconnect, join or leave. */
   sockets: (sockets: SocketInfo[]) => void;
-  settings: (settings: SandboxSettings) => void;
+  settings: (settings: SandboxState) => void;
 }
 
 /** Control channel: owner page → server. */
 export interface ControlClientToServerEvents {
-  settings: (patch: Partial<SandboxSettings>, ack: Ack<SandboxSettings>) => void;
+  settings: (patch: Partial<SandboxSettings>, ack: Ack<SandboxState>) => void;
   command: (line: string, ack: Ack<ConsoleReply>) => void;
   rooms: (socketId: string, ack: Ack<string[]>) => void;
 }

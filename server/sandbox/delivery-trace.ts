@@ -10,7 +10,7 @@ export interface TraceContext {
   trigger(): Delivery["trigger"];
   /** The line of the running program that made the call, if it is on the stack. */
   programLine(): number | undefined;
-  report(delivery: Omit<Delivery, "seq" | "at">): void;
+  report(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
 }
 
 interface Broadcast {

@@ -7,10 +7,10 @@ export interface StreamSink {
   trace(deliveries: Delivery[]): void;
 }
 
-type Unstamped<T> = Omit<T, "seq" | "at">;
+type Unstamped<T> = Omit<T, "seq" | "at" | "run">;
 
 /**
- * Stamps entries with `seq` and `at`, keeps the last `backlog` of each kind, and flushes batches to the
+ * Stamps entries with `seq`, `at` and the current program `run`, keeps the last `backlog` of each kind, and flushes batches to the
  * sink on a short timer, so a flood costs one control packet per tick rather than one per event.
  *
  * @example
@@ -22,6 +22,8 @@ export class FeedStream {
   #backlog: number;
   #startedAt = Date.now();
   #seq = 0;
+  /** The program run new entries belong to; the sandbox moves it on at every restart of its server. */
+  run = 1;
   #pendingFeed: FeedEntry[] = [];
   #pendingTrace: Delivery[] = [];
   #recentFeed: FeedEntry[] = [];
@@ -39,7 +41,7 @@ export class FeedStream {
   }
 
   feed(entry: Unstamped<FeedEntry>): FeedEntry {
-    const stamped = { seq: ++this.#seq, at: this.now, ...entry } as FeedEntry;
+    const stamped = { seq: ++this.#seq, at: this.now, run: this.run, ...entry } as FeedEntry;
     this.#keep(this.#recentFeed, stamped);
     this.#pendingFeed.push(stamped);
     this.#schedule();
@@ -47,7 +49,7 @@ export class FeedStream {
   }
 
   trace(delivery: Unstamped<Delivery>): Delivery {
-    const stamped = { seq: ++this.#seq, at: this.now, ...delivery } as Delivery;
+    const stamped = { seq: ++this.#seq, at: this.now, run: this.run, ...delivery } as Delivery;
     this.#keep(this.#recentTrace, stamped);
     this.#pendingTrace.push(stamped);
     this.#schedule();

@@ -2,7 +2,7 @@
 import { format } from "node:util";
 import { Server as EngineServer } from "engine.io";
 import { Server, type Namespace, type Socket } from "socket.io";
-import type { AckResult, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SocketInfo } from "../../contract/protocol.ts";
+import type { AckResult, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
 import type { PlaygroundOptions } from "../config.ts";
 import { isClientName } from "../../contract/client-names.ts";
 import { runCommand } from "../console/console-executor.ts";
@@ -16,7 +16,7 @@ import { sourceLine } from "./source-line.ts";
 /** What the owner's control channel receives besides the stream. */
 export interface SandboxSink extends StreamSink {
   sockets(list: SocketInfo[]): void;
-  settings(settings: SandboxSettings): void;
+  settings(settings: SandboxState): void;
 }
 
 /** The names a sandbox's own secrets and path. */
@@ -82,8 +82,9 @@ export class Sandbox {
     return this.#io;
   }
 
-  get settings(): SandboxSettings {
-    return { ...this.#settings };
+  /** The settings it runs now and the run they belong to. */
+  get settings(): SandboxState {
+    return { ...this.#settings, run: this.#stream.run };
   }
 
   get socketCount(): number {
@@ -91,7 +92,7 @@ export class Sandbox {
   }
 
   /** Changes the broadcast flag at once; a new program starts on a fresh server, as a restart would. */
-  update(patch: Partial<SandboxSettings>): SandboxSettings {
+  update(patch: Partial<SandboxSettings>): SandboxState {
     const program = patch.program ?? this.#settings.program;
     const switching = program !== this.#settings.program;
     this.#settings = { program, broadcast: patch.broadcast ?? this.#settings.broadcast };
@@ -184,6 +185,7 @@ export class Sandbox {
 
   #restart(program: ProgramName): void {
     const previous = this.#io;
+    this.#stream.run++;
     this.#system("info", `Switched to the ${program} program: the server restarted, and clients reconnect as they would to a restarted node index.js.`);
     this.#start();
     previous.close();
@@ -281,7 +283,7 @@ export class Sandbox {
     };
   }
 
-  #feed(entry: Omit<FeedEntry, "seq" | "at">): void {
+  #feed(entry: Omit<FeedEntry, "seq" | "at" | "run">): void {
     if (!this.#closed) this.#stream.feed(entry);
   }
 

@@ -7,6 +7,7 @@ import { deliveryKey } from "../../playground/src/live/log-entry.ts";
 function delivery(seq: number, args: unknown[], reached: string[]): Delivery {
   return {
     seq,
+    run: 1,
     at: seq,
     nsp: "/",
     call: `io.emit("chat message", ${JSON.stringify(args[0])})`,

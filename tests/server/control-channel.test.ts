@@ -78,7 +78,7 @@ describe("control channel", () => {
 
     a.emit("chat message", "everyone");
     await once(b, "chat message");
-    expect(await owner.emitWithAck("settings", { broadcast: true })).toEqual({ ok: true, data: { program: "broadcast", broadcast: true } });
+    expect(await owner.emitWithAck("settings", { broadcast: true })).toEqual({ ok: true, data: { program: "broadcast", broadcast: true, run: 2 } });
     a.emit("chat message", "others");
     await once(b, "chat message");
     await settle();
@@ -93,6 +93,10 @@ describe("control channel", () => {
     expect((await owner.emitWithAck("settings", { program: "chat" })).ok).toBe(true);
     await waitFor(() => owner.feed.find((entry) => entry.kind === "system" && entry.text.includes("chat program")), "switch notice");
     expect(owner.connected).toBe(true);
+    // Each program switch starts a new run, and everything the stream carries says which run it belongs to.
+    const runs = owner.trace.map((delivery) => delivery.run);
+    expect(new Set(runs)).toEqual(new Set([2]));
+    expect(owner.feed.at(-1)?.run).toBe(3);
   });
 
   it("answers a socket's rooms through the control channel", async () => {

@@ -8,6 +8,7 @@ import type {
   Delivery,
   FeedEntry,
   SandboxSettings,
+  SandboxState,
   SandboxTicket,
   SocketInfo,
 } from "../../../contract/protocol.ts";
@@ -37,7 +38,7 @@ export class LiveSession {
   feed = $state.raw<FeedEntry[]>([]);
   deliveries = $state.raw<Delivery[]>([]);
   sockets = $state.raw<SocketInfo[]>([]);
-  settings = $state<SandboxSettings>({ program: "chat", broadcast: false });
+  settings = $state<SandboxState>({ program: "chat", broadcast: false, run: 0 });
   lastLine = $state<number | undefined>();
   #control: ControlSocket | undefined;
   #ready: Promise<ControlSocket> | undefined;
@@ -61,9 +62,9 @@ export class LiveSession {
   }
 
   /** Changes the sandbox's program or broadcast flag; resolves to the settings the server now runs. */
-  async setSettings(patch: Partial<SandboxSettings>): Promise<SandboxSettings> {
+  async setSettings(patch: Partial<SandboxSettings>): Promise<SandboxState> {
     const control = await this.start();
-    const result = await this.#ask<SandboxSettings>((ack) => control.timeout(ackTimeout).emit("settings", patch, ack));
+    const result = await this.#ask<SandboxState>((ack) => control.timeout(ackTimeout).emit("settings", patch, ack));
     if (!result.ok) throw new Error(result.error);
     this.settings = result.data;
     return result.data;
