@@ -24,6 +24,24 @@ export const defaultOptions: PlaygroundOptions = {
   backlog: 500,
 };
 
+/**
+ * The Socket.IO servers on the shared port, and what each accepts: the largest Engine.IO message it reads
+ * (`maxHttpBufferSize`; a larger one closes that connection) and whether pages of any origin may poll it.
+ *
+ * @example
+ * socketServers.sandbox.maxFrameBytes; // 1000000
+ */
+export const socketServers = {
+  /** A learner's sandbox: participants connect from anywhere; events over `maxPayloadBytes` are refused later, by the guard. */
+  sandbox: { maxFrameBytes: 1_000_000, anyOrigin: true },
+  /** The owner's control channel: settings and one-line console commands, from the playground page only. */
+  control: { maxFrameBytes: 100_000, anyOrigin: false },
+  /** The answer to an unknown sandbox id: it reads a handshake, then refuses. */
+  refusal: { maxFrameBytes: 10_000, anyOrigin: true },
+} as const;
+
+export type SocketServerKind = keyof typeof socketServers;
+
 const envNames: Record<keyof PlaygroundOptions, string> = {
   maxSandboxes: "SANDBOX_MAX",
   maxSocketsPerSandbox: "SANDBOX_MAX_SOCKETS",

@@ -147,7 +147,7 @@ export function stepLabel(name: StepName): string {
 }
 
 /** Events Socket.IO refuses to emit (`socket-types.js` RESERVED_EVENTS, plus the namespace's own). */
-export const reservedEvents = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
+export const eventsServerCannotEmit = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
 /** The longest timeout the console waits for acknowledgements, in ms. */
 export const maxTimeout = 10_000;

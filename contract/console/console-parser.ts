@@ -1,5 +1,5 @@
 /** Parses one console line into a command, accepting only chains Socket.IO's real API allows; never evaluates. */
-import { isStepName, maxTimeout, reservedEvents, stepLabel, stepShapes, stepsOn, stringArgs, transitions, type Receiver, type StepName } from "./console-grammar.ts";
+import { eventsServerCannotEmit, isStepName, maxTimeout, stepLabel, stepShapes, stepsOn, stringArgs, transitions, type Receiver, type StepName } from "./console-grammar.ts";
 import { misplaced } from "./console-hints.ts";
 import { printChain, type ChainStep, type ChainTarget, type ConsoleCommand, type JsonValue } from "./console-printer.ts";
 import { tokenize, type SyntaxProblem, type Token } from "./console-tokens.ts";
@@ -155,7 +155,7 @@ function readChain(tokens: Token[], complete: boolean): ParsedChain {
     }
     next();
     const event = eventToken.value as string;
-    if (reservedEvents.has(event)) {
+    if (eventsServerCannotEmit.has(event)) {
       throw new ParseFailure(`${JSON.stringify(event)} is reserved by Socket.IO and cannot be emitted: pick another event name.`, eventToken.start);
     }
     const args: JsonValue[] = [];

@@ -1,6 +1,7 @@
 /** Answers a client that asks for a sandbox that does not exist: a `connect_error` with a reason, never a hang. */
-import { Server as EngineServer } from "engine.io";
-import { Server } from "socket.io";
+import type { Server as EngineServer } from "engine.io";
+import type { Socket } from "socket.io";
+import { createSocketServer } from "../socket-server.ts";
 
 export const unknownSandboxMessage =
   "No sandbox with this id: it expired or never existed. Copy a fresh snippet from the playground page.";
@@ -13,10 +14,8 @@ export const unknownSandboxMessage =
  * refusal.engine.handleRequest(req, res);
  */
 export function createRefusal(): { engine: EngineServer; close(): void } {
-  const engine = new EngineServer({ maxHttpBufferSize: 1e4, cors: { origin: "*" } });
-  const io = new Server({ serveClient: false });
-  io.bind(engine as never);
-  const refuse = (socket: { conn: { close(): void } }, next: (error: Error) => void) => {
+  const { engine, io } = createSocketServer("refusal");
+  const refuse = (socket: Socket, next: (error: Error) => void) => {
     next(new Error(unknownSandboxMessage));
     setTimeout(() => socket.conn.close(), 2000).unref();
   };

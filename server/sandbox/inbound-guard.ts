@@ -3,7 +3,7 @@ import type { Socket } from "socket.io";
 import type { EventShapes } from "../programs/program.ts";
 
 /** Names a client may not send: Socket.IO gives them meaning of its own. */
-export const reservedEvents = new Set([
+export const eventsClientsCannotSend = new Set([
   "connect",
   "connect_error",
   "disconnect",
@@ -25,8 +25,9 @@ export type Refusal = { warning: string; ack: string };
  * Decides whether one incoming event may reach the program. Pure apart from the rate counter it keeps.
  *
  * @example
- * const guard = new InboundGuard(limits, () => programs.chat.accepts, "chat");
- * const refusal = guard.check(socket, "A", ["chat message", 42]);
+ * const guard = new InboundGuard(options, () => ({ shapes: programs.chat.accepts, program: "chat" }));
+ * guard.check(socket, "A", ["chat message", 42]);
+ * // { warning: 'A sent "chat message" with a number, but the chat program expects a string; it was ignored.', ack: (the same) }
  */
 export class InboundGuard {
   #limits: GuardLimits;
@@ -47,7 +48,7 @@ export class InboundGuard {
     if (typeof event !== "string") {
       return refuse(`${name} sent an event whose name is not a string; it was ignored.`);
     }
-    if (reservedEvents.has(event)) {
+    if (eventsClientsCannotSend.has(event)) {
       return refuse(`${name} sent "${event}", a name Socket.IO reserves for itself; clients cannot send it, so it was ignored.`);
     }
     const size = payloadSize(args);
