@@ -1,7 +1,7 @@
 /** The owner's channel to a sandbox: settings, console commands, and the feed and trace, behind a secret token. */
 import { timingSafeEqual } from "node:crypto";
-import { Server as EngineServer } from "engine.io";
-import { Server } from "socket.io";
+import type { Server as EngineServer } from "engine.io";
+import type { Server } from "socket.io";
 import type {
   ControlAuth,
   ControlClientToServerEvents,
@@ -9,6 +9,7 @@ import type {
   SandboxSettings,
 } from "../../contract/protocol.ts";
 import { isProgramName } from "../programs/index.ts";
+import { createSocketServer } from "../socket-server.ts";
 import type { SandboxSink } from "../sandbox/sandbox.ts";
 import type { SandboxRegistry } from "../sandbox/sandbox-registry.ts";
 
@@ -19,15 +20,18 @@ type ControlServer = Server<ControlClientToServerEvents, ControlServerToClientEv
  *
  * @example
  * const control = new ControlChannel(() => registry);
- * dispatcher.control = control.engine;
+ * const registry = new SandboxRegistry(options, (id) => control.sinkFor(id));
+ * httpServer.on("upgrade", (req, socket, head) => control.engine.handleUpgrade(req, socket, head));
  */
 export class ControlChannel {
-  readonly engine = new EngineServer({ maxHttpBufferSize: 1e5 });
+  /** The engine the HTTP dispatcher hands `/control/socket.io` requests and upgrades to. */
+  readonly engine: EngineServer;
   #io: ControlServer;
 
   constructor(registry: () => SandboxRegistry) {
-    this.#io = new Server({ serveClient: false });
-    this.#io.bind(this.engine as never);
+    const { engine, io }: { engine: EngineServer; io: ControlServer } = createSocketServer("control");
+    this.engine = engine;
+    this.#io = io;
     this.#io.use((socket, next) => {
       const { sandbox: id, token } = (socket.handshake.auth ?? {}) as Partial<ControlAuth>;
       const sandbox = typeof id === "string" ? registry().get(id) : undefined;
@@ -41,8 +45,7 @@ export class ControlChannel {
     this.#io.on("connection", (socket) => {
       const sandbox = registry().get(socket.data.sandbox);
       if (!sandbox) return socket.disconnect(true);
-      sandbox.owners++;
-      sandbox.idleSince = undefined;
+      sandbox.ownerJoined();
       socket.join(sandbox.id);
       const { feed, trace } = sandbox.backlog();
       socket.emit("settings", sandbox.settings);
@@ -68,10 +71,7 @@ export class ControlChannel {
         if (typeof socketId !== "string") return ack({ ok: false, error: "Ask for rooms with a socket id." });
         ack(sandbox.rooms(socketId));
       });
-      socket.on("disconnect", () => {
-        sandbox.owners--;
-        if (sandbox.owners === 0 && sandbox.socketCount === 0) sandbox.idleSince = Date.now();
-      });
+      socket.on("disconnect", () => sandbox.ownerLeft());
     });
   }
 

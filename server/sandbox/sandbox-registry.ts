@@ -45,7 +45,7 @@ export class SandboxRegistry {
   /** Closes the sandboxes that have had no sockets and no owner for `idleMs`. */
   sweep(now = Date.now()): void {
     for (const [id, sandbox] of this.#sandboxes) {
-      if (sandbox.idleSince !== undefined && now - sandbox.idleSince >= this.#options.idleMs) this.close(id);
+      if (sandbox.isIdle(now)) this.close(id);
     }
   }
 

@@ -1,0 +1,71 @@
+/** Which socket, and which of its events, a lesson program is handling right now: kept across `await` by AsyncLocalStorage. */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Socket } from "socket.io";
+
+/** What the program is handling: a socket's connection or disconnection (no `event`), or one event it sent. */
+export interface Handling {
+  socket: Socket;
+  event?: string;
+}
+
+interface Entry extends Handling {
+  owner: HandlerContext;
+}
+
+// One storage for every sandbox: on Node 20 each AsyncLocalStorage instance adds work to every async resource the
+// process creates, so a sandbox tells its entries apart by `owner` instead of having a storage of its own.
+const storage = new AsyncLocalStorage<Entry>();
+
+/**
+ * One sandbox's view of the storage. Everything Socket.IO runs after an entry point, and everything that
+ * code schedules (an `await`, a timer), sees the same `current()`: connection, event and disconnect
+ * listeners alike, even when two clients' handlers interleave.
+ *
+ * @example
+ * const context = new HandlerContext();
+ * io.use((socket, next) => context.connecting(socket, next));
+ * io.on("connection", (socket) => {
+ *   context.cover(socket);
+ *   socket.use(([event], next) => context.handle(socket, String(event), next));
+ *   socket.on("chat message", async () => {
+ *     await Promise.resolve();
+ *     context.current(); // { socket, event: "chat message" }
+ *   });
+ * });
+ */
+export class HandlerContext {
+  /** What this sandbox's program is handling now; undefined at start-up and in console commands. */
+  current(): Handling | undefined {
+    const entry = storage.getStore();
+    return entry?.owner === this ? entry : undefined;
+  }
+
+  /**
+   * A namespace middleware body: the rest of the handshake (later middlewares, then Socket.IO's `nextTick`
+   * into `_doConnect` and the `connect`/`connection` listeners) runs as handling `socket`.
+   */
+  connecting(socket: Socket, next: () => void): void {
+    storage.run({ owner: this, socket }, next);
+  }
+
+  /**
+   * A socket middleware body: the rest of the middlewares and, after Socket.IO's `nextTick` in `dispatch`,
+   * the event's listeners run as handling `event` from `socket`.
+   */
+  handle(socket: Socket, event: string, next: () => void): void {
+    storage.run({ owner: this, socket, event }, next);
+  }
+
+  /**
+   * Makes `socket`'s `disconnecting`, `disconnect` and `error` listeners run as handling it, whoever caused
+   * them (the client leaving, the server closing, another socket's handler calling `disconnect()`), and gives
+   * the caller its own context back afterwards.
+   */
+  cover(socket: Socket): void {
+    // Socket.IO emits these from `_onclose` / `_onerror` through the protected `emitReserved`
+    // (socket.io/lib/socket.ts); wrapping it on this one socket is the only hook around all their listeners.
+    const emitter = socket as unknown as { emitReserved(event: string, ...args: unknown[]): boolean };
+    const emitReserved = emitter.emitReserved.bind(socket);
+    emitter.emitReserved = (event, ...args) => storage.run({ owner: this, socket }, () => emitReserved(event, ...args));
+  }
+}

@@ -1,0 +1,42 @@
+/** A lesson program's `console`: each call becomes a feed line, tagged with the socket being handled and the line that ran. */
+import { format } from "node:util";
+import type { Socket } from "socket.io";
+import type { FeedEntry } from "../../contract/protocol.ts";
+import type { ProgramConsole } from "../programs/program.ts";
+import type { Handling } from "./handler-context.ts";
+import { sourceLine } from "./source-line.ts";
+
+/** A feed line as the console writes it, before the stream stamps it. */
+export type ProgramLine = Omit<FeedEntry, "seq" | "at" | "run">;
+
+/** What the console needs from its sandbox. */
+export interface ConsoleTarget {
+  /** The running program's source file, to find the line that called `console.log` on the stack. */
+  file: string;
+  handling(): Handling | undefined;
+  nameOf(socket: Socket): string;
+  feed(line: ProgramLine): void;
+}
+
+/**
+ * The `console` handed to a lesson program, formatting its arguments as Node's console does.
+ *
+ * @example
+ * const console = programConsole({ file: programs.chat.file, handling: () => context.current(), nameOf, feed });
+ * programs.chat.run(io, { console, settings });
+ */
+export function programConsole(target: ConsoleTarget): ProgramConsole {
+  const write = (level: FeedEntry["level"]) => (...args: unknown[]) => {
+    const socket = target.handling()?.socket;
+    target.feed({
+      level,
+      kind: "program",
+      text: format(...args),
+      client: socket ? target.nameOf(socket) : undefined,
+      socketId: socket?.id,
+      nsp: socket?.nsp.name,
+      line: sourceLine(target.file),
+    });
+  };
+  return { log: write("log"), info: write("info"), warn: write("warn"), error: write("error") };
+}

@@ -1,0 +1,112 @@
+/** One run of a lesson program: a fresh Socket.IO server, every namespace instrumented, the program's handlers on it. */
+import type { Server as EngineServer } from "engine.io";
+import type { Namespace, Socket } from "socket.io";
+import type { ClientToServerEvents, Delivery, ServerToClientEvents } from "../../contract/protocol.ts";
+import type { LessonServer, ProgramModule } from "../programs/program.ts";
+import { createSocketServer } from "../socket-server.ts";
+import { DeliveryTracer } from "./delivery-trace.ts";
+import type { HandlerContext } from "./handler-context.ts";
+import type { InboundGuard } from "./inbound-guard.ts";
+import { inboundMiddleware } from "./inbound-middleware.ts";
+import type { Occupancy } from "./occupancy.ts";
+import { programConsole, type ProgramLine } from "./program-console.ts";
+import type { SocketDirectory } from "./socket-directory.ts";
+import { sourceLine } from "./source-line.ts";
+
+/** What a run shares with its sandbox, which outlives it. */
+export interface RunHost {
+  maxSockets: number;
+  directory: SocketDirectory;
+  context: HandlerContext;
+  guard: InboundGuard;
+  occupancy: Occupancy;
+  /** The owner's live settings, read by the program when an event arrives. */
+  settings: { readonly broadcast: boolean };
+  feed(line: ProgramLine): void;
+  trace(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
+  /** A socket came, went, joined or left a room. */
+  socketsChanged(): void;
+}
+
+/**
+ * Starts `program` on a new server at once. Connections get the socket cap, a feed line, the inbound guard,
+ * delivery tracing and their handler context; `close()` ends the run without a word about its sockets.
+ *
+ * @example
+ * const run = new ProgramRun(programs.chat, host);
+ * httpServer.on("upgrade", (req, socket, head) => run.engine.handleUpgrade(req, socket, head));
+ * run.close(); // before starting the next one
+ */
+export class ProgramRun {
+  readonly engine: EngineServer;
+  readonly io: LessonServer;
+  readonly tracer: DeliveryTracer;
+  #host: RunHost;
+  #closed = false;
+
+  constructor(program: ProgramModule, host: RunHost) {
+    this.#host = host;
+    const { directory, context } = host;
+    this.tracer = new DeliveryTracer({
+      nameOf: (socket) => directory.nameOf(socket),
+      trigger: () => {
+        const handling = context.current();
+        return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
+      },
+      programLine: () => sourceLine(program.file),
+      report: (delivery) => host.trace(delivery),
+    });
+    directory.forgetNamespaces();
+    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: this.tracer.adapter }));
+    this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
+    this.#instrument(this.io.of("/"));
+    const console = programConsole({ file: program.file, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });
+    program.run(this.io, { console, settings: host.settings });
+  }
+
+  /** Closes the server; its sockets' disconnections are not reported (a new run or nothing replaces it). */
+  close(): void {
+    this.#closed = true;
+    this.io.close();
+  }
+
+  #instrument(nsp: Namespace): void {
+    const { directory, context, maxSockets } = this.#host;
+    directory.track(nsp);
+    nsp.use((socket, next) => {
+      const count = directory.count;
+      if (count >= maxSockets) {
+        this.#host.feed({ level: "warn", kind: "system", text: `Refused a connection to ${nsp.name}: this sandbox already has ${count} sockets, the limit.` });
+        return next(new Error(`This sandbox is full (${maxSockets} sockets); disconnect a client and try again.`));
+      }
+      context.connecting(socket, next);
+    });
+    // First in line, also in a regex namespace's children, which copy the program's listeners before this runs.
+    nsp.prependListener("connection", (socket: Socket) => this.#onConnection(socket));
+    nsp.adapter.on("join-room", () => this.#host.socketsChanged());
+    nsp.adapter.on("leave-room", () => this.#host.socketsChanged());
+  }
+
+  #onConnection(socket: Socket): void {
+    const host = this.#host;
+    const client = host.directory.nameOf(socket);
+    const where = { client, socketId: socket.id, nsp: socket.nsp.name };
+    host.occupancy.socketJoined();
+    host.context.cover(socket);
+    this.tracer.watch(socket);
+    host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name} (id ${socket.id})`, ...where });
+    socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed }));
+    socket.on("error", (error) => {
+      // Socket.IO's parser refuses malformed packets and reserved event names alike, then closes the connection.
+      const what = error.message === "invalid payload" ? "a malformed packet or a reserved event name such as \"disconnect\"" : error.message;
+      host.feed({ level: "error", kind: "system", text: `${client} sent a frame Socket.IO could not read (${what}); Socket.IO closed that connection.`, ...where });
+    });
+    socket.on("disconnect", (reason) => {
+      if (this.#closed) return;
+      host.occupancy.socketLeft();
+      host.feed({ level: "info", kind: "disconnection", text: `${client} disconnected from ${socket.nsp.name} (${reason})`, ...where });
+      host.socketsChanged();
+    });
+    host.socketsChanged();
+  }
+}
