@@ -4,13 +4,16 @@ import { fileURLToPath } from "node:url";
 import type { Socket } from "socket.io";
 import { startServer } from "../server/http-server.ts";
 import type { SandboxTicket } from "../contract/protocol.ts";
-import { launchBrowser } from "../tests/support/browser.ts";
+import { buildPage } from "../scripts/build-page.ts";
+import { launchBrowser } from "../scripts/chromium.ts";
 import { bundleSizes, type BundleSizes } from "./bundle-size.ts";
 import { round } from "./stats.ts";
 
 export interface PageOptions {
   clients: number;
   events: number;
+  /** The built page to serve (default `dist/`, built when missing). */
+  distDir?: string;
 }
 
 export interface PageResult extends PageOptions, BundleSizes {
@@ -21,7 +24,7 @@ export interface PageResult extends PageOptions, BundleSizes {
   timeToLastEventMs: number;
 }
 
-const distDir = fileURLToPath(new URL("../dist", import.meta.url));
+const defaultDist = fileURLToPath(new URL("../dist", import.meta.url));
 
 /**
  * Runs in the page before its scripts: long tasks, and a frame loop that notices each log's last entry.
@@ -51,11 +54,8 @@ const instrument = `
  * @example
  * const result = await pageUnderLoad({ clients: 12, events: 5000 });
  */
-export async function pageUnderLoad(options: PageOptions): Promise<PageResult> {
-  if (!existsSync(`${distDir}/index.html`)) {
-    const { build } = await import("vite");
-    await build({ configFile: fileURLToPath(new URL("../vite.config.ts", import.meta.url)), logLevel: "warn" });
-  }
+export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageOptions): Promise<PageResult> {
+  if (!existsSync(`${distDir}/index.html`)) await buildPage(distDir);
   const sizes = bundleSizes(distDir);
   // A flood on purpose: the per-socket rate limit would drop it, so its ceiling is raised for this run.
   const server = await startServer({ port: 0, host: "127.0.0.1", distDir, options: { maxEventsPerSecond: 1e9 } });
@@ -67,9 +67,9 @@ export async function pageUnderLoad(options: PageOptions): Promise<PageResult> {
     const add = page.getByRole("button", { name: "Add client" });
     await add.waitFor();
     const cards = page.getByRole("region", { name: /^Client [A-Z]{1,2}$/ });
-    while ((await cards.count()) < options.clients) {
+    for (let count = await cards.count(); count < options.clients; count++) {
       await add.click();
-      await page.waitForTimeout(50);
+      await cards.nth(count).waitFor();
     }
     // Page-side code is passed as text: this file is type-checked without the DOM library.
     const ticket = await page.evaluate<SandboxTicket | undefined>(
