@@ -1,11 +1,16 @@
+/// <reference types="vitest/config" />
 /** Build, dev server and tests: Svelte, the lesson compiler, and the live server on Vite's own HTTP server. */
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+// From vite, not vitest/config: `npm start` builds the page with this file, and vitest is a dev dependency.
+import { defineConfig } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { livePlayground } from "./server/vite-plugin-live-server.ts";
 import { lessonsPlugin } from "./server/lessons/vite-plugin-lessons.ts";
 
 const projectRoot = fileURLToPath(new URL(".", import.meta.url));
+
+/** Tests that need the built page: real Chromium, the production server, the benchmark's page part. */
+const pageTests = ["tests/browser/**/*.test.ts", "tests/server/http-server.test.ts", "tests/bench/bench-smoke.test.ts"];
 
 export default defineConfig({
   root: "playground",
@@ -17,9 +22,19 @@ export default defineConfig({
   },
   test: {
     root: projectRoot,
-    include: ["tests/**/*.test.ts", "server/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    globalSetup: ["tests/support/global-setup.ts"],
+    // `npm test` runs both; `npm run test:unit` only the first, in seconds and without a build.
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["tests/**/*.test.ts", "server/**/*.test.ts"], exclude: pageTests },
+      },
+      {
+        extends: true,
+        // Builds the page once per run into a temporary folder; its tests serve that (inject("distDir")).
+        test: { name: "page", include: pageTests, globalSetup: ["tests/support/global-setup.ts"] },
+      },
+    ],
   },
 });

@@ -15,6 +15,8 @@ export interface BenchFlags {
   seconds: number;
   pageClients: number;
   pageEvents: number;
+  /** page: the built page to serve (default dist/, built when missing). */
+  dist?: string;
 }
 
 const numbers = {
@@ -30,7 +32,7 @@ const numbers = {
 } as const;
 
 export const usage = [
-  "npm run bench -- [--only=fanout,density,page] [--name=N …]",
+  "npm run bench -- [--only=fanout,density,page] [--dist=folder] [--name=N …]",
   ...Object.entries(numbers).map(([name, { default: value, help }]) => `  --${name}=${value}`.padEnd(24) + help),
 ].join("\n");
 
@@ -44,7 +46,7 @@ export function readFlags(argv: string[]): BenchFlags {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { only: { type: "string" }, help: { type: "boolean" }, ...Object.fromEntries(Object.keys(numbers).map((name) => [name, { type: "string" }])) },
+    options: { only: { type: "string" }, dist: { type: "string" }, help: { type: "boolean" }, ...Object.fromEntries(Object.keys(numbers).map((name) => [name, { type: "string" }])) },
   });
   if (values.help) {
     console.log(usage);
@@ -71,5 +73,6 @@ export function readFlags(argv: string[]): BenchFlags {
     seconds: number("seconds"),
     pageClients: number("page-clients"),
     pageEvents: number("page-events"),
+    dist: values.dist === undefined ? undefined : String(values.dist),
   };
 }

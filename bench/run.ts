@@ -20,7 +20,7 @@ if (flags.only.includes("density")) {
 }
 if (flags.only.includes("page")) {
   console.error(`page: ${flags.pageClients} clients, ${flags.pageEvents} events in Chromium…`);
-  results.page = await pageUnderLoad({ clients: flags.pageClients, events: flags.pageEvents });
+  results.page = await pageUnderLoad({ clients: flags.pageClients, events: flags.pageEvents, distDir: flags.dist });
 }
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };

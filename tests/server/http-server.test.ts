@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, distDir } from "../support/server.ts";
+import { builtPage, startTestServer } from "../support/server.ts";
 import { connectOwner, createSandbox, waitFor } from "../support/live.ts";
 import type { RunningServer } from "../../server/http-server.ts";
 
@@ -24,7 +24,7 @@ describe("the production server", () => {
   });
 
   it("serves hashed assets with their type, cached for good", async () => {
-    const script = readdirSync(`${distDir}/assets`).find((name) => name.endsWith(".js"));
+    const script = readdirSync(`${builtPage()}/assets`).find((name) => name.endsWith(".js"));
     expect(script).toBeDefined();
     const response = await fetch(`${server.url}/assets/${script}`);
     expect(response.status).toBe(200);

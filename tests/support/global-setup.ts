@@ -1,27 +1,16 @@
-/** Builds the playground once per test run when its sources changed, so browser tests serve what `npm start` would. */
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "vite";
+/** The page project's global setup: builds the page once per test run into a temporary folder, served by its tests. */
+import type { TestProject } from "vitest/node";
+import { buildPageOnce } from "../../scripts/build-page.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const sources = ["playground", "lessons", "server", "vite.config.ts", "package-lock.json"];
-
-/** Newest modification time under `path`, in ms (0 when it does not exist). */
-function newest(path: string): number {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch {
-    return 0;
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The folder this run built the page into (read it with `inject("distDir")`). */
+    distDir: string;
   }
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  return Math.max(stats.mtimeMs, ...readdirSync(path).map((entry) => newest(join(path, entry))));
 }
 
-export default async function setup(): Promise<void> {
-  const built = newest(join(root, "dist", "index.html"));
-  const changed = Math.max(...sources.map((source) => newest(join(root, source))));
-  if (built > changed) return; // dist/ is newer than every source: it is what a build would write
-  await build({ configFile: join(root, "vite.config.ts"), logLevel: "warn" });
+export default async function setup(project: TestProject): Promise<() => void> {
+  const page = await buildPageOnce();
+  project.provide("distDir", page.dir);
+  return page.remove;
 }
