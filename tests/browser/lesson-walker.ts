@@ -1,7 +1,7 @@
 /** Playwright helpers for walking a lesson as a learner: the cards, their logs, the console, and the step on screen. */
 import { expect } from "vitest";
 import type { Page } from "playwright-core";
-import type { LessonFile } from "../lessons/lesson-files.ts";
+import type { LoadedLesson } from "../../server/lessons/lesson-loader.ts";
 
 /**
  * The card of simulated client `name` ("A", "B", …).
@@ -49,15 +49,15 @@ export async function socketId(page: Page, client: string): Promise<string> {
 }
 
 /** Checks the step on screen matches the lesson file: title, highlighted line, and the client cards it sets up. */
-export async function arrive(page: Page, lesson: LessonFile, index: number, refused: string[] = []): Promise<void> {
+export async function arrive(page: Page, lesson: LoadedLesson, index: number, refused: string[] = []): Promise<void> {
   // The page shows `code` as code, and "quotes" and apostrophes typeset as “quotes” and ’.
-  const title = lesson.headings[index].replaceAll("`", "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/"/g, '["“”]').replace(/'/g, "['’]");
+  const step = lesson.steps[index];
+  const title = step.title.replaceAll("`", "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/"/g, '["“”]').replace(/'/g, "['’]");
   await page.getByRole("heading", { level: 1, name: new RegExp(`^${title}$`) }).waitFor();
   expect(page.url()).toMatch(new RegExp(`/lessons/${lesson.slug}(/${index + 1})?$`));
-  const step = lesson.front.steps[index];
   const highlighted = await page.locator("pre.shiki .line.highlight").innerText();
-  expect(highlighted).toContain(step.highlight);
-  const count = typeof step.clients === "number" ? step.clients : step.clients.length;
+  expect(highlighted.replace(/^\s*\d+\s*/, "").trim()).toBe(lesson.source.code.split("\n")[step.highlight! - 1].trim()); // after its line number
+  const count = step.clients.length;
   await expect.poll(() => page.getByRole("region", { name: /^Client [A-Z]$/ }).count(), { timeout: 10_000 }).toBe(count);
   for (const letter of "ABCDEFGH".slice(0, count)) {
     if (!refused.includes(letter)) await status(page, letter, "connected");
@@ -66,11 +66,9 @@ export async function arrive(page: Page, lesson: LessonFile, index: number, refu
     const flag = page.getByRole("switch", { name: /broadcast/ });
     await expect.poll(() => flag.isChecked()).toBe(step.broadcast);
   }
-  if (Array.isArray(step.clients)) {
-    for (const [position, client] of step.clients.entries()) {
-      for (const name of client.rooms ?? []) {
-        await expect.poll(() => roomsShown(page, "ABCDEFGH"[position]), { timeout: 10_000 }).toContain(name);
-      }
+  for (const [position, client] of step.clients.entries()) {
+    for (const name of client.rooms ?? []) {
+      await expect.poll(() => roomsShown(page, "ABCDEFGH"[position]), { timeout: 10_000 }).toContain(name);
     }
   }
 }
@@ -79,9 +77,9 @@ export async function nextStep(page: Page): Promise<void> {
   await page.getByRole("link", { name: /^Next/ }).click();
 }
 
-export async function challengesDone(page: Page, lesson: LessonFile): Promise<void> {
+export async function challengesDone(page: Page, lesson: LoadedLesson): Promise<void> {
   await page.getByRole("heading", { name: "Check yourself" }).waitFor();
-  for (const challenge of lesson.front.challenges) {
+  for (const challenge of lesson.challenges) {
     const item = page.locator(".challenges li").filter({ hasText: challenge.title.replaceAll("`", "").replaceAll("**", "") });
     await item.getByText("Done", { exact: true }).waitFor({ timeout: 10_000 });
   }

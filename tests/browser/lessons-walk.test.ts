@@ -1,16 +1,17 @@
 /** Walks each of the four lessons in real Chromium, step by step as a learner would, and completes every challenge. */
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { RunningServer } from "../../server/http-server.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
-import { readLessons, type LessonFile } from "../lessons/lesson-files.ts";
+import { loadLessons, type LoadedLesson } from "../../server/lessons/lesson-loader.ts";
 import { arrive, card, challengesDone, consoleShows, entry, nextStep, room, roomsShown, send, socketId, status, type } from "./lesson-walker.ts";
 
 let server: RunningServer;
 let browser: Browser;
 let context: BrowserContext | undefined;
-const lessons = readLessons();
+const lessons = loadLessons(fileURLToPath(new URL("../../lessons", import.meta.url)));
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -25,7 +26,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function open(slug: string): Promise<{ page: Page; lesson: LessonFile }> {
+async function open(slug: string): Promise<{ page: Page; lesson: LoadedLesson }> {
   context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${server.url}/lessons/${slug}`);

@@ -4,8 +4,11 @@ import type { Server } from "socket.io";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../server/console/console-executor.ts";
 import type { AckResult, ConsoleReply } from "../../contract/protocol.ts";
+import { settle, testSeed } from "../support/live.ts";
 import { anyLine } from "./console-arbitraries.ts";
 import { startConsoleFixture, type ClientName, type ConsoleFixture } from "./console-fixture.ts";
+
+fc.configureGlobal({ seed: testSeed("console executor (fast-check)") });
 
 function texts(result: AckResult<ConsoleReply>): string[] {
   if (!result.ok) throw new Error(`The console refused: ${result.error}`);
@@ -51,7 +54,7 @@ describe("emits reach exactly whom the real call reaches", () => {
       fixture.forget();
       const typed = typeof line === "string" ? line : line(fixture);
       const reply = texts(await runCommand(typed, fixture.env));
-      await fixture.settle();
+      await settle();
       const viaConsole = fixture.receiversOf("e");
       for (const name of viaConsole) expect(fixture.received[name]).toEqual([{ event: "e", args: [1, { a: "b" }] }]);
       expect(reply).toEqual([`→ ${expected.length ? expected.join(", ") : "nobody"}`]);
@@ -59,7 +62,7 @@ describe("emits reach exactly whom the real call reaches", () => {
 
       fixture.forget();
       direct(fixture.io, fixture);
-      await fixture.settle();
+      await settle();
       const viaCode = fixture.receiversOf("e");
       expect(viaConsole).toEqual(viaCode);
       expect(viaConsole).toEqual(expected);
@@ -116,7 +119,7 @@ describe("emits reach exactly whom the real call reaches", () => {
     expect(namespace.ok).toBe(false);
     expect(!namespace.ok && namespace.error).toContain("use one of /, /admin");
     expect(fixture.io._nsps.has("/nope")).toBe(false);
-    await fixture.settle();
+    await settle();
     expect(fixture.receiversOf("e")).toEqual([]);
     expect(fixture.ledger.traced).toEqual([]);
   });
@@ -141,7 +144,7 @@ describe("emits reach exactly whom the real call reaches", () => {
       }),
       { numRuns: 400 },
     );
-    await fixture.settle();
+    await settle();
     const delivered = Object.values(fixture.received).reduce((sum, entries) => sum + entries.length, 0);
     const count = (traces: typeof fixture.ledger.traced) => traces.reduce((sum, trace) => sum + trace.reached.length, 0);
     // A volatile packet may be dropped by Socket.IO itself when the transport is busy: that is its meaning.

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Server, type Socket } from "socket.io";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import type { ConsoleEnv } from "../../server/console/console-executor.ts";
+import { follow } from "../support/live.ts";
 
 export const clientNames = ["A", "B", "C", "D"] as const;
 export type ClientName = (typeof clientNames)[number];
@@ -26,12 +27,10 @@ export interface ConsoleFixture {
   env: ConsoleEnv;
   ledger: EnvLedger;
   clients: Record<ClientName, ClientSocket>;
-  /** What each client received (event name and arguments), flush markers left out. */
+  /** What each client received (event name and arguments). */
   received: Record<ClientName, { event: string; args: unknown[] }[]>;
   /** Server-side socket of a client. */
   serverSocket(name: ClientName): Socket;
-  /** Resolves once every connected client has received everything sent before it. */
-  settle(): Promise<void>;
   /** Names of clients that received `event` since the last `forget()`. */
   receiversOf(event: string): ClientName[];
   forget(): void;
@@ -58,8 +57,8 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
     const rooms = String(socket.handshake.query.rooms ?? "");
     if (rooms) socket.join(rooms.split(","));
     // Real Socket.IO observation: the adapter calls each reached socket's outgoing listeners synchronously.
-    socket.onAnyOutgoing((event: string) => {
-      if (recording && event !== "flush") recording.push(name);
+    socket.onAnyOutgoing(() => {
+      if (recording) recording.push(name);
     });
   };
   io.on("connection", onConnection);
@@ -109,8 +108,9 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
       client.onAny((event: string, ...args: unknown[]) => {
         const ack = args.at(-1);
         if (typeof ack === "function" && !event.startsWith("silent")) ack(`${name} ok`);
-        if (event !== "flush") received[name].push({ event, args: args.filter((arg) => typeof arg !== "function") });
+        received[name].push({ event, args: args.filter((arg) => typeof arg !== "function") });
       });
+      follow(client, nsp, () => allSockets().find((socket) => names.get(socket.id) === name)); // for the kit's settle()
       return new Promise<void>((resolve, reject) => {
         client.once("connect", () => resolve());
         client.once("connect_error", reject);
@@ -128,12 +128,6 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
       const socket = allSockets().find((candidate) => names.get(candidate.id) === name);
       if (!socket) throw new Error(`Client ${name} is not connected to the fixture server.`);
       return socket;
-    },
-    async settle() {
-      const connected = clientNames.filter((name) => clients[name].connected);
-      const flushed = connected.map((name) => new Promise((resolve) => clients[name].once("flush", resolve)));
-      for (const socket of allSockets()) socket.emit("flush");
-      await Promise.all(flushed);
     },
     receiversOf(event) {
       return clientNames.filter((name) => received[name].some((entry) => entry.event === event));

@@ -2,11 +2,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCommand, printChain, printCommand, type ChainStep, type ChainTarget } from "../../contract/console/index.ts";
+import { stepNames, stepShapes, type StepName as Name } from "../../contract/console/console-grammar.ts";
+import { testSeed } from "../support/live.ts";
 import { anyLine } from "./console-arbitraries.ts";
 import { typeCheck } from "./socket-io-types.ts";
 
-const stepNames = ["of", "to", "in", "except", "broadcast", "volatile", "local", "timeout", "emit", "join", "leave", "rooms", "id", "disconnect", "fetchSockets", "socketsJoin", "socketsLeave", "disconnectSockets"] as const;
-type Name = (typeof stepNames)[number];
+fc.configureGlobal({ seed: testSeed("console properties (fast-check)") });
 
 describe("generated input", () => {
   it("never throws: a refusal is a result whose position lies inside the line", () => {
@@ -48,14 +49,30 @@ describe("generated input", () => {
 });
 
 describe("accepted chains are exactly those Socket.IO's own types allow", () => {
-  const terminal = new Set<Name>(["emit", "fetchSockets", "socketsJoin", "socketsLeave", "disconnectSockets", "join", "leave", "rooms", "id", "disconnect"]);
+  // Every step of the grammar module takes part, so a new step cannot escape the oracle. Whether a step's value
+  // ends a chain in Socket.IO's API is written here, apart from the grammar; a new step fails `npm run check` until it is.
+  const endsChain: Record<Name, boolean> = {
+    of: false, to: false, in: false, except: false, broadcast: false, volatile: false, local: false, timeout: false,
+    emit: true, join: true, leave: true, rooms: true, id: true, disconnect: true,
+    fetchSockets: true, socketsJoin: true, socketsLeave: true, disconnectSockets: true,
+  };
+  const terminal = new Set(stepNames.filter((name) => endsChain[name]));
 
   function step(name: Name): ChainStep {
-    if (name === "of") return { name, arg: "/admin" };
-    if (name === "timeout") return { name, ms: 100 };
-    if (name === "emit") return { name, event: "x", args: [1] };
-    if (["to", "in", "except", "join", "leave", "socketsJoin", "socketsLeave"].includes(name)) return { name, arg: "r" } as ChainStep;
-    return { name } as ChainStep;
+    const shape = stepShapes[name];
+    switch (shape) {
+      case "string":
+        return { name, arg: name === "of" ? "/admin" : "r" } as ChainStep;
+      case "number":
+        return { name, ms: 100 } as ChainStep;
+      case "emit":
+        return { name, event: "x", args: [1] } as ChainStep;
+      case "property":
+      case "call":
+        return { name } as ChainStep;
+      default:
+        throw new Error(`No example argument for a step of shape ${shape satisfies never}.`);
+    }
   }
 
   /** Chains the types allow that the console refuses on purpose, each for a reason a learner is told. */

@@ -1,9 +1,8 @@
 /** The challenge checks, fed with deliveries and socket lists captured from a real sandbox (clients and console). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Socket as ClientSocket } from "socket.io-client";
 import { challengeChecks } from "../../contract/challenge-checks.ts";
-import type { Delivery, ProgramName, SandboxTicket, SocketInfo } from "../../contract/protocol.ts";
-import { connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live, type Owner } from "../support/live.ts";
+import type { Delivery, SocketInfo } from "../../contract/protocol.ts";
+import { once, sandboxWith, startLive, waitFor, type Live, type SandboxBox } from "../support/live.ts";
 
 let live: Live;
 beforeAll(async () => {
@@ -11,51 +10,27 @@ beforeAll(async () => {
 });
 afterAll(() => live.close());
 
-interface Sandbox {
-  ticket: SandboxTicket;
-  owner: Owner;
-  clients: Record<string, ClientSocket>;
-}
-
-/** A sandbox running `program`, with simulated clients connected as `setup` says (name → namespace, auth, rooms). */
-async function sandbox(program: ProgramName, setup: Record<string, { namespace?: string; token?: string; rooms?: string[] }>, broadcast = false): Promise<Sandbox> {
-  const ticket = await createSandbox(live.url);
-  const owner = await connectOwner(live.url, ticket);
-  await owner.timeout(3000).emitWithAck("settings", { program, broadcast });
-  const clients: Record<string, ClientSocket> = {};
-  for (const [name, { namespace, token, rooms = [] }] of Object.entries(setup)) {
-    const client = joinSandbox(live.url, ticket, { as: name, namespace, auth: token ? { token } : undefined });
-    await once(client, "connect");
-    for (const room of rooms) await client.timeout(3000).emitWithAck("join", room);
-    clients[name] = client;
-  }
-  const expected = Object.values(setup).reduce((count, { rooms = [] }) => count + 1 + rooms.length, 0);
-  await waitFor(() => owner.sockets.reduce((count, socket) => count + socket.rooms.length, 0) === expected, "the socket list");
-  return { ticket, owner, clients };
-}
-
 /** The next delivery the owner gets after `act` that matches `event`. */
-async function capture(box: Sandbox, event: string, act: () => unknown): Promise<Delivery> {
+async function capture(box: SandboxBox, event: string, act: () => unknown): Promise<Delivery> {
   const seen = box.owner.trace.length;
   await act();
   return waitFor(() => box.owner.trace.slice(seen).find((delivery) => delivery.event === event), `a ${event} delivery`);
 }
 
-const command = async (box: Sandbox, line: string) => {
-  const reply = await box.owner.timeout(3000).emitWithAck("command", line);
-  expect(reply, line).toMatchObject({ ok: true });
+const command = async (box: SandboxBox, line: string) => {
+  expect(await box.command(line), line).toMatchObject({ ok: true });
 };
 
 const check = (id: string, delivery: Delivery, sockets: SocketInfo[]) => challengeChecks[id](delivery, sockets);
 
 describe("challenge checks on real deliveries", () => {
   it("chat-everyone and everyone-but-sender tell io.emit from socket.broadcast.emit", async () => {
-    const box = await sandbox("chat", { A: {}, B: {}, C: {} });
+    const box = await sandboxWith("chat", { clients: 3 });
     const everyone = await capture(box, "chat message", () => box.clients.A.emit("chat message", "hi"));
     expect(check("chat-everyone", everyone, box.owner.sockets)).toBe(true);
     expect(check("everyone-but-sender", everyone, box.owner.sockets)).toBe(false);
 
-    await box.owner.timeout(3000).emitWithAck("settings", { broadcast: true });
+    await box.settings({ broadcast: true });
     const others = await capture(box, "chat message", () => box.clients.A.emit("chat message", "hi"));
     expect(others.call).toBe('socket.broadcast.emit("chat message", "hi", ' + JSON.stringify(box.clients.A.id) + ")");
     expect(check("everyone-but-sender", others, box.owner.sockets)).toBe(true);
@@ -63,7 +38,7 @@ describe("challenge checks on real deliveries", () => {
   });
 
   it("chat-announce: a newcomer's `user joined` passes, the `online` list that follows does not", async () => {
-    const box = await sandbox("chat", { A: {}, B: {} });
+    const box = await sandboxWith("chat", { clients: 2 });
     const seen = box.owner.trace.length;
     const joined = await capture(box, "user joined", () => box.clients.A.emit("nickname", "Ana"));
     expect(check("chat-announce", joined, box.owner.sockets)).toBe(true);
@@ -72,7 +47,7 @@ describe("challenge checks on real deliveries", () => {
   });
 
   it("everyone-but-sender: a socket.emit to the sender alone, or a broadcast with nobody else there, does not count", async () => {
-    const box = await sandbox("broadcast", { A: {} }, true);
+    const box = await sandboxWith("broadcast", { clients: 1, broadcast: true });
     const welcome = await waitFor(() => box.owner.trace.find((delivery) => delivery.event === "welcome"), "the welcome");
     expect(welcome.call).toMatch(/^socket\.emit\("welcome"/);
     expect(check("everyone-but-sender", welcome, box.owner.sockets)).toBe(false);
@@ -82,14 +57,14 @@ describe("challenge checks on real deliveries", () => {
   });
 
   it("everyone-but-sender also passes when typed in the console", async () => {
-    const box = await sandbox("broadcast", { A: {}, B: {}, C: {} });
+    const box = await sandboxWith("broadcast", { clients: 3 });
     const typed = await capture(box, "x", () => command(box, 'socket("A").broadcast.emit("x")'));
     expect(typed.source).toBe("console");
     expect(check("everyone-but-sender", typed, box.owner.sockets)).toBe(true);
   });
 
   it("own-id-nobody: socket.to(own id) reaches nobody and passes; an empty room does not", async () => {
-    const box = await sandbox("broadcast", { A: {}, B: {} });
+    const box = await sandboxWith("broadcast", { clients: 2 });
     const own = await capture(box, "x", () => command(box, `socket("A").to("${box.clients.A.id}").emit("x", 1)`));
     expect(own.reached).toEqual([]);
     expect(check("own-id-nobody", own, box.owner.sockets)).toBe(true);
@@ -103,7 +78,7 @@ describe("challenge checks on real deliveries", () => {
   });
 
   it("lobby-and-vip-one-emit: the union passes, one room or everyone does not", async () => {
-    const box = await sandbox("rooms", { A: { rooms: ["lobby"] }, B: { rooms: ["vip"] }, C: { rooms: ["lobby", "vip"] }, D: {} });
+    const box = await sandboxWith("rooms", { clients: [{ rooms: ["lobby"] }, { rooms: ["vip"] }, { rooms: ["lobby", "vip"] }, {}] });
     const union = await capture(box, "news", () => command(box, 'io.to("lobby").to("vip").emit("news", 1)'));
     expect(union.reached.map((recipient) => recipient.client).sort()).toEqual(["A", "B", "C"]);
     expect(check("lobby-and-vip-one-emit", union, box.owner.sockets)).toBe(true);
@@ -114,25 +89,25 @@ describe("challenge checks on real deliveries", () => {
   });
 
   it("room-but-sender: socket.to(room), from the console or from the program, passes; io.to(room) does not", async () => {
-    const box = await sandbox("rooms", { A: { rooms: ["lobby"] }, B: { rooms: ["lobby"] }, C: {} });
+    const box = await sandboxWith("rooms", { clients: [{ rooms: ["lobby"] }, { rooms: ["lobby"] }, {}] });
     const typed = await capture(box, "news", () => command(box, 'socket("A").to("lobby").emit("news", 1)'));
     expect(check("room-but-sender", typed, box.owner.sockets)).toBe(true);
     const withSender = await capture(box, "news", () => command(box, 'io.to("lobby").emit("news", 2)'));
     expect(check("room-but-sender", withSender, box.owner.sockets)).toBe(false);
-    await box.owner.timeout(3000).emitWithAck("settings", { broadcast: true });
+    await box.settings({ broadcast: true });
     const fromProgram = await capture(box, "chat message", () => box.clients.A.emit("chat message", "hi", "lobby"));
     expect(fromProgram.call).toBe('socket.to("lobby").emit("chat message", "hi")');
     expect(check("room-but-sender", fromProgram, box.owner.sockets)).toBe(true);
   });
 
   it("admin-connected: false while the middleware refuses, true once a client is in /admin", async () => {
-    const box = await sandbox("namespaces", { A: {} });
-    const refused = joinSandbox(live.url, box.ticket, { as: "B", namespace: "/admin" });
+    const box = await sandboxWith("namespaces", { clients: 1 });
+    const refused = box.open({ as: "B", namespace: "/admin" });
     const [error] = await once(refused, "connect_error");
     expect(error.message).toBe("Not authorized: wrong or missing auth token");
     const before = await capture(box, "chat message", () => box.clients.A.emit("chat message", "hi"));
     expect(check("admin-connected", before, box.owner.sockets)).toBe(false);
-    const admin = joinSandbox(live.url, box.ticket, { as: "C", namespace: "/admin", auth: { token: "let-me-in" } });
+    const admin = box.open({ as: "C", namespace: "/admin", auth: { token: "let-me-in" } });
     await once(admin, "connect");
     await waitFor(() => box.owner.sockets.some((socket) => socket.nsp === "/admin"), "the admin in the list");
     const after = await capture(box, "chat message", () => admin.emit("chat message", "hi"));
@@ -141,13 +116,12 @@ describe("challenge checks on real deliveries", () => {
   });
 
   it("only-tenant-acme: a tenant-acme delivery passes while others are connected; io.emit does not", async () => {
-    const box = await sandbox("namespaces", { A: { namespace: "/tenant-acme" }, B: { namespace: "/tenant-acme" }, C: { namespace: "/tenant-globex" }, D: {} });
+    const box = await sandboxWith("namespaces", { clients: [{ namespace: "/tenant-acme" }, { namespace: "/tenant-acme" }, { namespace: "/tenant-globex" }, {}] });
     const acme = await capture(box, "chat message", () => box.clients.A.emit("chat message", "acme"));
     expect(acme.reached.map((recipient) => recipient.client).sort()).toEqual(["A", "B"]);
     expect(check("only-tenant-acme", acme, box.owner.sockets)).toBe(true);
     const main = await capture(box, "news", () => command(box, 'io.emit("news", 1)'));
     expect(main.reached.map((recipient) => recipient.client)).toEqual(["D"]);
     expect(check("only-tenant-acme", main, box.owner.sockets)).toBe(false);
-    await settle();
   });
 });

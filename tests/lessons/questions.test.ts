@@ -1,7 +1,8 @@
 /** Issue 5's questions: each is asked in some lesson's "Check yourself" and answered there, with the facts that make the answer. */
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { challengeChecks } from "../../contract/challenge-checks.ts";
-import { readLessons } from "./lesson-files.ts";
+import { loadLessons } from "../../server/lessons/lesson-loader.ts";
 
 /** The questions the course must answer, where, and words a right answer cannot do without. */
 const required: Array<{ lesson: string; question: string; mustMention: RegExp[] }> = [
@@ -16,7 +17,7 @@ const required: Array<{ lesson: string; question: string; mustMention: RegExp[] 
   { lesson: "namespaces", question: "What is a use case for separate namespaces?", mustMention: [/tenant/, /io\.of\(\/\^/] },
 ];
 
-const lessons = readLessons();
+const lessons = loadLessons(fileURLToPath(new URL("../../lessons", import.meta.url)));
 
 describe("the course answers issue 5's questions", () => {
   it("has the four lessons, in order", () => {
@@ -26,7 +27,7 @@ describe("the course answers issue 5's questions", () => {
   for (const { lesson: slug, question, mustMention } of required) {
     it(`${slug} asks and answers: ${question}`, () => {
       const lesson = lessons.find((candidate) => candidate.slug === slug);
-      const entry = lesson?.front.questions.find((candidate) => candidate.question === question);
+      const entry = lesson?.questions.find((candidate) => candidate.question === question);
       expect(entry, `${slug} must ask "${question}" in its questions`).toBeDefined();
       expect(entry!.answer.trim().length).toBeGreaterThan(80);
       for (const fact of mustMention) expect(entry!.answer, `${question} → ${fact}`).toMatch(fact);
@@ -35,7 +36,7 @@ describe("the course answers issue 5's questions", () => {
 
   it("every question of every lesson has a non-empty answer", () => {
     for (const lesson of lessons) {
-      for (const { question, answer } of lesson.front.questions) {
+      for (const { question, answer } of lesson.questions) {
         expect(typeof answer === "string" && answer.trim().length > 0, `${lesson.file}: "${question}"`).toBe(true);
       }
     }
@@ -43,10 +44,10 @@ describe("the course answers issue 5's questions", () => {
 
   it("a lesson that names a required question in its text also answers it in its questions", () => {
     for (const lesson of lessons) {
-      const text = lesson.bodies.join("\n");
+      const text = lesson.steps.map((step) => step.markdown).join("\n");
       for (const { question } of required) {
         if (!text.includes(question)) continue;
-        expect(lesson.front.questions.map((entry) => entry.question), lesson.file).toContain(question);
+        expect(lesson.questions.map((entry) => entry.question), lesson.file).toContain(question);
       }
     }
   });
@@ -54,33 +55,34 @@ describe("the course answers issue 5's questions", () => {
 
 describe("lesson steps and challenges fit the code they point at", () => {
   for (const lesson of lessons) {
-    it(`${lesson.file}: one setup per step, each highlight an exact, unique line of ${lesson.front.program}.ts`, () => {
-      expect(lesson.front.steps.length).toBe(lesson.headings.length);
-      for (const [index, step] of lesson.front.steps.entries()) {
-        expect(step.highlight, `${lesson.file} step ${index + 1} highlights a line`).toBeTruthy();
-        const matches = lesson.programLines.filter((line) => line.trim() === step.highlight);
-        expect(matches.length, `${lesson.file} step ${index + 1}: ${step.highlight}`).toBeGreaterThanOrEqual(1);
+    it(`${lesson.file}: every step highlights a line of ${lesson.program}'s source`, () => {
+      const lines = lesson.source.code.split("\n");
+      for (const [index, step] of lesson.steps.entries()) {
+        // The loader resolves a highlight to the first line containing its text, and fails when none does.
+        expect(step.highlight, `${lesson.file} step ${index + 1} highlights a line`).toBeDefined();
+        expect(lines[step.highlight! - 1]?.trim(), `${lesson.file} step ${index + 1}`).not.toBe("");
       }
     });
 
     it(`${lesson.file}: ends with questions and at least one challenge that has a check`, () => {
-      expect(lesson.front.questions.length).toBeGreaterThan(0);
-      expect(lesson.front.challenges.length).toBeGreaterThan(0);
-      for (const challenge of lesson.front.challenges) expect(Object.keys(challengeChecks)).toContain(challenge.id);
+      expect(lesson.questions.length).toBeGreaterThan(0);
+      expect(lesson.challenges.length).toBeGreaterThan(0);
+      for (const challenge of lesson.challenges) expect(Object.keys(challengeChecks)).toContain(challenge.id);
     });
   }
 
   it("the chat lesson ends with the tutorial's homework steps", () => {
     const chat = lessons.find((lesson) => lesson.slug === "chat")!;
-    const homework = chat.headings.filter((heading) => heading.startsWith("Homework"));
+    const headings = chat.steps.map((step) => step.title);
+    const homework = headings.filter((heading) => heading.startsWith("Homework"));
     expect(homework.map((heading) => heading.toLowerCase()).join(" | ")).toMatch(/echo.*nicknames.*comes and goes.*typing.*online/);
-    expect(chat.headings.slice(-homework.length)).toEqual(homework);
+    expect(headings.slice(-homework.length)).toEqual(homework);
   });
 
   it("the namespaces lesson names the admin token the program checks", () => {
     const namespaces = lessons.find((lesson) => lesson.slug === "namespaces")!;
-    const token = /auth\.token === "([^"]+)"/.exec(namespaces.programLines.join("\n"))![1];
-    expect(namespaces.bodies.join("\n")).toContain(token);
-    expect(namespaces.front.steps.some((step) => Array.isArray(step.clients) && step.clients.some((client) => client.auth === token))).toBe(true);
+    const token = /auth\.token === "([^"]+)"/.exec(namespaces.source.code)![1];
+    expect(namespaces.steps.map((step) => step.markdown).join("\n")).toContain(token);
+    expect(namespaces.steps.some((step) => step.clients.some((client) => client.auth === token))).toBe(true);
   });
 });

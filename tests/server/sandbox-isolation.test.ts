@@ -1,7 +1,7 @@
 /** Two learners' sandboxes share namespaces, rooms and event names, and nothing crosses between them. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket as ClientSocket } from "socket.io-client";
-import { connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live } from "../support/live.ts";
+import { connectOwner, createSandbox, joinSandbox, once, seededRandom, settle, startLive, testSeed, waitFor, type Live } from "../support/live.ts";
 
 let live: Live;
 beforeAll(async () => {
@@ -11,6 +11,7 @@ afterAll(() => live.close());
 
 describe("sandbox isolation", () => {
   it("keeps events, rooms and traces apart in both directions over many random rounds", async () => {
+    const random = seededRandom(testSeed("isolation rounds"));
     const one = await createSandbox(live.url);
     const two = await createSandbox(live.url);
     expect(one.id).not.toBe(two.id);
@@ -20,7 +21,6 @@ describe("sandbox isolation", () => {
       const ack = await owner.emitWithAck("settings", { program: "rooms" });
       expect(ack.ok, `settings of sandbox ${index}`).toBe(true);
     }
-    await settle(300);
     const clients: ClientSocket[][] = [[], []];
     const received: string[][][] = [[], []];
     for (const [side, ticket] of [one, two].entries()) {
@@ -35,11 +35,11 @@ describe("sandbox isolation", () => {
       }
     }
     for (let round = 0; round < 40; round++) {
-      const side = Math.random() < 0.5 ? 0 : 1;
-      const sender = clients[side][Math.floor(Math.random() * 3)];
-      sender.emit("chat message", `s${side}-r${round}`, Math.random() < 0.5 ? "lobby" : undefined);
+      const side = random() < 0.5 ? 0 : 1;
+      const sender = clients[side][Math.floor(random() * 3)];
+      sender.emit("chat message", `s${side}-r${round}`, random() < 0.5 ? "lobby" : undefined);
     }
-    await settle(500);
+    await settle();
     for (const side of [0, 1]) {
       for (const inbox of received[side]) {
         expect(inbox.length).toBeGreaterThan(0);
