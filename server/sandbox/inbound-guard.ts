@@ -33,10 +33,13 @@ export class InboundGuard {
   #limits: GuardLimits;
   #accepts: () => { shapes: EventShapes; program: string };
   #windows = new WeakMap<Socket, { start: number; count: number; dropped: number; warned: number }>();
+  #now: () => number;
 
-  constructor(limits: GuardLimits, accepts: () => { shapes: EventShapes; program: string }) {
+  /** `now` is the clock of the one-second rate windows (tests pass their own). */
+  constructor(limits: GuardLimits, accepts: () => { shapes: EventShapes; program: string }, now: () => number = () => Date.now()) {
     this.#limits = limits;
     this.#accepts = accepts;
+    this.#now = now;
   }
 
   /** Undefined when the event may pass; `"flood"` when it is dropped by the rate limit without a word. */
@@ -73,7 +76,7 @@ export class InboundGuard {
 
   /** How many events of this socket were dropped by the rate limit in the current second, once per second. */
   #rate(socket: Socket, name: string): Refusal | "flood" | undefined {
-    const now = Date.now();
+    const now = this.#now();
     let window = this.#windows.get(socket);
     if (!window || now - window.start >= 1000) {
       window = { start: now, count: 0, dropped: 0, warned: window?.warned ?? 0 };

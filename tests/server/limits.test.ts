@@ -1,7 +1,7 @@
 /** Caps and timeouts: too many sandboxes, too many sockets, an unknown id, an idle sandbox. */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { io as connect } from "socket.io-client";
-import { connectOwner, createSandbox, joinSandbox, once, startLive, waitFor, type Live } from "../support/live.ts";
+import { connectOwner, createSandbox, joinSandbox, once, startLive, type Live } from "../support/live.ts";
 
 let live: Live | undefined;
 afterEach(async () => {
@@ -53,16 +53,21 @@ describe("limits", () => {
   });
 
   it("closes and forgets a sandbox that has had no sockets and no owner for the idle time", async () => {
-    live = await startLive({ idleMs: 300 });
+    live = await startLive({ idleMs: 60_000 });
+    const { registry } = live.playground;
     const ticket = await createSandbox(live.url);
     const owner = await connectOwner(live.url, ticket);
     const a = joinSandbox(live.url, ticket, { as: "A" });
     await once(a, "connect");
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(live.playground.registry.get(ticket.id), "in use, so kept").toBeDefined();
+    // The sweep takes its clock: an hour from now, a sandbox in use is still kept.
+    registry.sweep(Date.now() + 3_600_000);
+    expect(registry.get(ticket.id), "in use, so kept").toBeDefined();
     a.disconnect();
     owner.disconnect();
-    await waitFor(() => live!.playground.registry.get(ticket.id) === undefined, "the idle sandbox to close", 3000);
+    await vi.waitFor(() => {
+      registry.sweep(Date.now() + 60_000); // one idle time after the last disconnect the server has seen
+      expect(registry.get(ticket.id), "the idle sandbox closes").toBeUndefined();
+    });
     const late = joinSandbox(live.url, ticket);
     const [error] = await once(late, "connect_error");
     expect(error.message).toMatch(/No sandbox with this id/);
