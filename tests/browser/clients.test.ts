@@ -35,9 +35,13 @@ const card = (page: Page, name: string) => page.getByRole("region", { name, exac
 const log = (page: Page, name: string) => page.getByRole("log", { name: `${name} events`, exact: true });
 const entry = (page: Page, name: string, text: RegExp) => log(page, name).getByRole("listitem", { name: text });
 
-/** Opens a lesson in a fresh tab (so a fresh sandbox) and makes sure `count` clients are connected. */
-async function openLesson(path: string, count: number): Promise<Page> {
+/**
+ * Opens a lesson in a fresh tab (so a fresh sandbox) and makes sure `count` clients are connected. With `clock`,
+ * the page runs on Playwright's clock: time flows as usual until the test moves it on (`page.clock.fastForward`).
+ */
+async function openLesson(path: string, count: number, { clock = false } = {}): Promise<Page> {
   context = await browser.newContext();
+  if (clock) await context.clock.install();
   const page = await context.newPage();
   page.on("dialog", (dialog) => {
     dialogs.push(dialog.message());
@@ -91,7 +95,9 @@ describe("simulated clients", () => {
     await connected(b);
     await send(page, "Client A", "once");
     await entry(page, "Client B", /^received chat message "once"/).waitFor();
-    await page.waitForTimeout(300);
+    // A second message lands after any duplicate of the first would have: then count.
+    await send(page, "Client A", "then");
+    await entry(page, "Client B", /^received chat message "then"/).waitFor();
     expect(await entry(page, "Client B", /^received chat message "once"/).count()).toBe(1);
     expect(await entry(page, "Client B", /^connected/).count()).toBe(2);
   });
@@ -155,7 +161,9 @@ describe("simulated clients", () => {
     await card(page, "Client B").getByRole("checkbox", { name: "Chat view" }).check();
     await card(page, "Client B").getByText(payload, { exact: true }).waitFor();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    await page.waitForTimeout(300);
+    // A later message is on screen only after the first one's rendering, and whatever it could have run, is done.
+    await send(page, "Client A", "after");
+    await card(page, "Client B").getByText("after", { exact: true }).waitFor();
     expect(dialogs).toEqual([]);
   });
 
@@ -220,7 +228,7 @@ describe("step setup and reload", () => {
 
 describe("the Deliveries table", () => {
   it("marks who io.emit and socket.broadcast.emit reached", async () => {
-    const page = await openLesson("/lessons/broadcast", 3);
+    const page = await openLesson("/lessons/broadcast", 3, { clock: true });
     const broadcastSwitch = page.getByRole("switch", { name: /broadcast/ });
     if (await broadcastSwitch.isChecked()) await broadcastSwitch.uncheck();
     await send(page, "Client A", "to everyone");
@@ -230,7 +238,8 @@ describe("the Deliveries table", () => {
     await send(page, "Client A", "to the others");
     await entry(page, "Client C", /^received chat message "to the others"/).waitFor();
     expect(await deliveryRow(page, 'socket.broadcast.emit("chat message", "to the others")')).toEqual({ A: "—", B: "✓", C: "✓" });
-    await page.waitForTimeout(2000);
+    // The table judges each client's own log against the trace once the trace has been quiet for 1.5 s.
+    await page.clock.fastForward(2000);
     expect(await page.getByRole("table", { name: "Deliveries" }).getByText("⚠").count()).toBe(0);
   });
 });
