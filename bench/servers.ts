@@ -7,6 +7,7 @@ import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { createPlayground, type Playground, type PlaygroundOptions } from "../server/app.ts";
 import { programs } from "../server/programs/index.ts";
 import type { LessonServer, ProgramConsole } from "../server/programs/program.ts";
+import { clientName } from "../contract/client-names.ts";
 import type { ControlClientToServerEvents, ControlServerToClientEvents, SandboxSettings, SandboxTicket } from "../contract/protocol.ts";
 
 /** A console that drops its lines, as `node index.js > /dev/null` would, without even formatting them. */
@@ -96,6 +97,7 @@ export interface PlaygroundServer {
 export async function startPlaygroundServer(options: Partial<PlaygroundOptions>): Promise<PlaygroundServer> {
   const http = createServer();
   const playground = createPlayground(http, { options });
+  http.on("request", playground.answer);
   const url = await listen(http);
   return {
     url,
@@ -113,17 +115,6 @@ export async function startPlaygroundServer(options: Partial<PlaygroundOptions>)
       await closeHttp(http);
     },
   };
-}
-
-/**
- * "A" … "Z", then "AA", "AB", …: the names simulated clients carry.
- *
- * @example
- * clientName(26); // "AA"
- */
-export function clientName(index: number): string {
-  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  return index < 26 ? letters[index] : letters[Math.floor(index / 26) - 1] + letters[index % 26];
 }
 
 /**

@@ -13,48 +13,47 @@ export interface Playground {
   options: PlaygroundOptions;
   /** True when the request was the playground's and has been answered. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** A `request` listener for a server that serves the playground alone: its URLs, and a JSON 404 for the rest. */
+  answer(req: IncomingMessage, res: ServerResponse): void;
   /** Closes every sandbox and the control channel; the HTTP server stays open. */
   close(): void;
 }
 
 export interface AttachOptions {
   options?: Partial<PlaygroundOptions>;
-  /**
-   * Add a `request` listener that answers the playground's URLs and 404s the rest (default true). Pass false
-   * when something else (sirv, Vite's middlewares) owns requests and calls `handle` itself.
-   */
-  listen?: boolean;
 }
 
 /**
- * Attaches the live server to an HTTP server.
+ * Attaches the live server's upgrades to an HTTP server; requests stay the caller's: it calls `handle` (beside
+ * sirv or Vite's middlewares) or adds `answer` as its `request` listener.
  *
  * @example
  * const httpServer = createServer();
  * const playground = createPlayground(httpServer);
+ * httpServer.on("request", playground.answer);
  * httpServer.listen(0, "127.0.0.1");
  */
-export function createPlayground(httpServer: HttpServer, { options = {}, listen = true }: AttachOptions = {}): Playground {
+export function createPlayground(httpServer: HttpServer, { options = {} }: AttachOptions = {}): Playground {
   const resolved = resolveOptions(process.env, options);
   const control: ControlChannel = new ControlChannel(() => registry);
   const registry: SandboxRegistry = new SandboxRegistry(resolved, (id) => control.sinkFor(id));
   const refusal = createRefusal();
   const routes: Routes = { registry, control: control.engine, refusal: refusal.engine };
   const handle = (req: IncomingMessage, res: ServerResponse) => handleRequest(routes, req, res);
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (handle(req, res)) return;
     res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
     res.end(JSON.stringify({ error: `Nothing at ${req.url}.` }));
   };
-  if (listen) httpServer.on("request", onRequest);
   const detachUpgrades = attachUpgrades(httpServer, routes);
   return {
     registry,
     options: resolved,
     handle,
+    answer,
     close() {
       detachUpgrades();
-      httpServer.off("request", onRequest);
+      httpServer.off("request", answer);
       registry.closeAll();
       control.close();
       refusal.close();

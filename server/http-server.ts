@@ -35,7 +35,7 @@ export async function startServer({ port, host, distDir, options }: ServerConfig
     },
   });
   const server = createServer();
-  const playground = createPlayground(server, { options, listen: false });
+  const playground = createPlayground(server, { options });
   server.on("request", (req, res) => {
     if (playground.handle(req, res)) return;
     serveStatic(req, res, () => {

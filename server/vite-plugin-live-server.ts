@@ -20,7 +20,7 @@ export function livePlayground(): Plugin {
       if (!server.httpServer) return; // middleware mode (vitest, embedding): nothing to attach to
       const httpServer = server.httpServer as HttpServer;
       const { createPlayground } = (await server.ssrLoadModule(appModule)) as typeof import("./app.ts");
-      const playground = createPlayground(httpServer, { listen: false });
+      const playground = createPlayground(httpServer);
       server.middlewares.use((req, res, next) => {
         if (!playground.handle(req, res)) next();
       });
