@@ -12,15 +12,7 @@ export interface ReceiptSource {
   ownsSocket(socketId: string): boolean;
 }
 
-/**
- * Per delivery (same order as given), whether the client `name` was reached, and whether its own log disagrees:
- * `missing` means the trace lists it as a recipient but its log shows no such event. Only judged once
- * the trace has been quiet for a moment, since the trace and the client's copy travel separately. Clients
- * without a `source` (external ones) are judged from the trace alone.
- *
- * @example
- * cellStates(session.deliveries, "A", clientA, true); // ["reached", "not-reached", …]
- */
+/** Each delivery's receipt key, computed once: the table asks again at every render. */
 const keys = new WeakMap<Delivery, string>();
 
 function keyOf(delivery: Delivery): string {
@@ -32,6 +24,15 @@ function keyOf(delivery: Delivery): string {
   return key;
 }
 
+/**
+ * Per delivery (same order as given), whether the client `name` was reached, and whether its own log disagrees:
+ * `missing` means the trace lists it as a recipient but its log shows no such event. Only judged once
+ * the trace has been quiet for a moment, since the trace and the client's copy travel separately. Clients
+ * without a `source` (external ones) are judged from the trace alone.
+ *
+ * @example
+ * cellStates(session.deliveries, "A", clientA, true); // ["reached", "not-reached", …]
+ */
 export function cellStates(
   deliveries: readonly Delivery[],
   name: string,
