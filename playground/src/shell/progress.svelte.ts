@@ -1,7 +1,5 @@
 /** The learner's progress, kept in localStorage: visited steps and finished challenges, per lesson. */
-import { readStored, writeStored } from "./persisted.ts";
-
-const storageKey = "socket-playground:progress";
+import { Persisted } from "./Persisted.svelte.ts";
 
 interface StoredProgress {
   visited: Record<string, number[]>;
@@ -18,53 +16,45 @@ interface StoredProgress {
  * progress.resetLesson("chat");
  */
 export class Progress {
-  #visited = $state<Record<string, number[]>>({});
-  #challenges = $state<Record<string, string[]>>({});
-
-  constructor() {
-    const stored = readStored<Partial<StoredProgress>>(storageKey, {});
-    this.#visited = isMapOf(stored.visited, "number") ? stored.visited : {};
-    this.#challenges = isMapOf(stored.challenges, "string") ? stored.challenges : {};
-  }
+  #stored = new Persisted<StoredProgress>("socket-playground:progress", { visited: {}, challenges: {} }, (stored) => {
+    const { visited, challenges } = (stored ?? {}) as Partial<StoredProgress>;
+    return { visited: isMapOf(visited, "number") ? visited : {}, challenges: isMapOf(challenges, "string") ? challenges : {} };
+  });
 
   /** Marks a step as visited. */
   visit(slug: string, stepIndex: number): void {
-    const steps = this.#visited[slug] ?? [];
+    const { visited, challenges } = this.#stored.current;
+    const steps = visited[slug] ?? [];
     if (steps.includes(stepIndex)) return;
-    this.#visited[slug] = [...steps, stepIndex].sort((a, b) => a - b);
-    this.#save();
+    this.#stored.current = { visited: { ...visited, [slug]: [...steps, stepIndex].sort((a, b) => a - b) }, challenges };
   }
 
   isVisited(slug: string, stepIndex: number): boolean {
-    return this.#visited[slug]?.includes(stepIndex) ?? false;
+    return this.#stored.current.visited[slug]?.includes(stepIndex) ?? false;
   }
 
   /** How many steps of a lesson were visited. */
   visitedCount(slug: string): number {
-    return this.#visited[slug]?.length ?? 0;
+    return this.#stored.current.visited[slug]?.length ?? 0;
   }
 
   /** Marks a challenge as done. */
   completeChallenge(slug: string, id: string): void {
-    const done = this.#challenges[slug] ?? [];
+    const { visited, challenges } = this.#stored.current;
+    const done = challenges[slug] ?? [];
     if (done.includes(id)) return;
-    this.#challenges[slug] = [...done, id];
-    this.#save();
+    this.#stored.current = { visited, challenges: { ...challenges, [slug]: [...done, id] } };
   }
 
   isChallengeDone(slug: string, id: string): boolean {
-    return this.#challenges[slug]?.includes(id) ?? false;
+    return this.#stored.current.challenges[slug]?.includes(id) ?? false;
   }
 
   /** Forgets a lesson's visited steps and finished challenges. */
   resetLesson(slug: string): void {
-    delete this.#visited[slug];
-    delete this.#challenges[slug];
-    this.#save();
-  }
-
-  #save(): void {
-    writeStored(storageKey, { visited: $state.snapshot(this.#visited), challenges: $state.snapshot(this.#challenges) });
+    const { [slug]: _visited, ...visited } = this.#stored.current.visited;
+    const { [slug]: _done, ...challenges } = this.#stored.current.challenges;
+    this.#stored.current = { visited, challenges };
   }
 }
 
