@@ -28,7 +28,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["tests/**/*.test.ts", "server/**/*.test.ts"], exclude: pageTests },
+        // One module graph for all its files (each still starts and closes its own servers): modules import once, a third less time.
+        test: { name: "unit", include: ["tests/**/*.test.ts", "server/**/*.test.ts"], exclude: pageTests, isolate: false },
       },
       {
         extends: true,
