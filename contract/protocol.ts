@@ -3,7 +3,15 @@
 /** The result every ack carries: data on success, a sentence a learner can act on otherwise. */
 export type AckResult<T = null> =
   | { ok: true; data: T }
-  | { ok: false; error: string; /** 0-based column of the bad token, for console parse errors */ position?: number };
+  | {
+      ok: false;
+      error: string;
+      /** 0-based column of the bad token, for console parse errors */
+      position?: number;
+      /** For a syntax error in learner code: 1-based line (whole-file numbering) and column of the problem. */
+      line?: number;
+      column?: number;
+    };
 
 /** An acknowledgement callback; always the last argument of an event. */
 export type Ack<T = null> = (result: AckResult<T>) => void;
@@ -27,6 +35,8 @@ export interface SandboxState extends SandboxSettings {
    * never shows an earlier run's emits as if they concerned today's sockets.
    */
   run: number;
+  /** True while learner code (sent with the control channel's `code`) runs instead of the lesson's program. */
+  edited: boolean;
 }
 
 /** `POST /api/sandboxes` answers 201 with this; over the cap it answers 503 with `{ error }`. */
@@ -146,6 +156,14 @@ export interface ControlClientToServerEvents {
   settings: (patch: Partial<SandboxSettings>, ack: Ack<SandboxState>) => void;
   command: (line: string, ack: Ack<ConsoleReply>) => void;
   rooms: (socketId: string, ack: Ack<string[]>) => void;
+  /**
+   * Runs learner code: `code` is the text of the program's editable region (see `CompiledLesson.source.editable`),
+   * `null` returns to the lesson's built-in program. Success restarts the sandbox's server (a new `run`; clients
+   * reconnect as on a program switch) with the code running isolated. A syntax error answers
+   * `{ ok: false, error, line, column }` in whole-file numbering and changes nothing. Errors while the code runs
+   * (a throw, an endless loop, too much memory) arrive on the feed as `{ kind: "program", level: "error", text, line }`.
+   */
+  code: (request: { code: string | null }, ack: Ack<SandboxState>) => void;
 }
 
 /** What the control channel's handshake carries. */

@@ -13,6 +13,18 @@ export interface PlaygroundOptions {
   maxEventsPerSecond: number;
   /** Feed lines and deliveries kept for an owner that reconnects. */
   backlog: number;
+  /** CPU time one run of learner code (a handler, a timer, its promise jobs) may use, in ms; more stops it (`SANDBOX_CODE_TIME_MS`). */
+  codeTimeMs: number;
+  /** CPU time learner code may use within any one second, in ms; more stops it (`SANDBOX_CODE_CPU_MS`). */
+  codeCpuMs: number;
+  /** Memory of one sandbox's QuickJS engine, in bytes (`SANDBOX_CODE_MEMORY`). */
+  codeMemoryBytes: number;
+  /** Stack of one sandbox's QuickJS engine, in bytes (`SANDBOX_CODE_STACK`). */
+  codeStackBytes: number;
+  /** Timers learner code may have pending at once (`SANDBOX_CODE_TIMERS`). */
+  codeTimers: number;
+  /** Console output learner code may print per second, in bytes; the rest is dropped with one warning (`SANDBOX_CODE_CONSOLE`). */
+  codeConsoleBytes: number;
 }
 
 export const defaultOptions: PlaygroundOptions = {
@@ -22,6 +34,12 @@ export const defaultOptions: PlaygroundOptions = {
   maxPayloadBytes: 64 * 1024,
   maxEventsPerSecond: 200,
   backlog: 500,
+  codeTimeMs: 250,
+  codeCpuMs: 500,
+  codeMemoryBytes: 8 * 2 ** 20,
+  codeStackBytes: 256 * 1024,
+  codeTimers: 64,
+  codeConsoleBytes: 64 * 1024,
 };
 
 /**
@@ -49,6 +67,12 @@ const envNames: Record<keyof PlaygroundOptions, string> = {
   maxPayloadBytes: "SANDBOX_MAX_PAYLOAD",
   maxEventsPerSecond: "SANDBOX_MAX_RATE",
   backlog: "SANDBOX_BACKLOG",
+  codeTimeMs: "SANDBOX_CODE_TIME_MS",
+  codeCpuMs: "SANDBOX_CODE_CPU_MS",
+  codeMemoryBytes: "SANDBOX_CODE_MEMORY",
+  codeStackBytes: "SANDBOX_CODE_STACK",
+  codeTimers: "SANDBOX_CODE_TIMERS",
+  codeConsoleBytes: "SANDBOX_CODE_CONSOLE",
 };
 
 /**

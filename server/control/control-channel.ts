@@ -66,6 +66,12 @@ export class ControlChannel {
         }
         sandbox.command(line).then(ack, (error: Error) => ack({ ok: false, error: `The command failed: ${error.message}` }));
       });
+      socket.on("code", (request, ack) => {
+        if (typeof ack !== "function") return;
+        const code = typeof request === "object" && request !== null ? (request as { code?: unknown }).code : undefined;
+        if (code !== null && typeof code !== "string") return ack({ ok: false, error: "Send { code: \"…\" } with the text of the editable region, or { code: null } for the lesson's own program." });
+        sandbox.setCode(code).then(ack, (error: Error) => ack({ ok: false, error: `The server could not run your code: ${error.message}` }));
+      });
       socket.on("rooms", (socketId, ack) => {
         if (typeof ack !== "function") return;
         if (typeof socketId !== "string") return ack({ ok: false, error: "Ask for rooms with a socket id." });

@@ -29,7 +29,7 @@ const escapeHtml = (text: string): string =>
 
 /** Program source as one HTML string per line; each token carries `--shiki-light` / `--shiki-dark` colours. */
 function highlightLines(shiki: Highlighter, code: string): string[] {
-  const { tokens } = shiki.codeToTokens(code.replace(/\n$/, ""), { lang: "ts", themes, defaultColor: false });
+  const { tokens } = shiki.codeToTokens(code.replace(/\n$/, ""), { lang: "js", themes, defaultColor: false });
   return tokens.map((line) =>
     line
       .map((token) => {
@@ -113,6 +113,7 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
         code: lesson.source.code,
         html: `<pre class="shiki"><code>${lines.map((line) => `<span class="line">${line}</span>`).join("\n")}</code></pre>`,
         lines,
+        editable: lesson.source.editable,
       },
     };
   });

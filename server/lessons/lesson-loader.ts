@@ -1,6 +1,6 @@
 /** Reads `lessons/`, validates every lesson against its program and the challenge checks, and throws naming the file and field. */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { parse } from "yaml";
 import type { ProgramName } from "../../contract/protocol.ts";
 import type { ClientSetup, PanelName } from "../../contract/lesson-types.ts";
@@ -35,7 +35,8 @@ export interface LoadedLesson {
   steps: LoadedStep[];
   questions: Array<{ question: string; answer: string }>;
   challenges: Array<{ id: string; title: string; hint: string }>;
-  source: { path: string; code: string };
+  /** The program file as shown: its text and the 1-based, inclusive lines a learner may edit. */
+  source: { path: string; code: string; editable: { start: number; end: number } };
 }
 
 /** A lesson that cannot be built; the message starts with the file and the field. */
@@ -129,8 +130,7 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
   const program = text_(front.program, "program");
   if (!isProgramName(program)) fail("program", `unknown program "${program}" (expected one of ${Object.keys(programs).join(", ")})`);
   const event = text_(front.event, "event");
-  const sourcePath = programs[program as ProgramName].file;
-  const code = readFileSync(sourcePath, "utf8");
+  const { file: sourcePath, text: code, editable } = programs[program as ProgramName].source;
   const codeLines = code.split("\n");
 
   const sections = match[2].split(/^## /m);
@@ -157,7 +157,7 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     if (raw.highlight !== undefined) {
       const wanted = text_(raw.highlight, `${field}.highlight`).trim();
       const line = codeLines.findIndex((codeLine) => codeLine.includes(wanted));
-      if (line === -1) fail(`${field}.highlight`, `"${wanted}" is not found in server/programs/${program}.ts`);
+      if (line === -1) fail(`${field}.highlight`, `"${wanted}" is not found in server/programs/${basename(sourcePath)}`);
       step.highlight = line + 1;
     }
     return step;
@@ -194,6 +194,6 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     steps,
     questions,
     challenges,
-    source: { path: relative(context.projectRoot, sourcePath), code },
+    source: { path: relative(context.projectRoot, sourcePath), code, editable },
   };
 }

@@ -1,13 +1,16 @@
-/** The lesson programs a sandbox can run, by name. */
+/** The lesson programs a sandbox can run, by name: each one `server/programs/<name>.js`, compiled once. */
 import { fileURLToPath } from "node:url";
 import type { ProgramName } from "../../contract/protocol.ts";
 import type { ProgramModule } from "./program.ts";
-import * as chat from "./chat.ts";
-import * as broadcast from "./broadcast.ts";
-import * as rooms from "./rooms.ts";
-import * as namespaces from "./namespaces.ts";
+import { compileNative } from "../runtime/native-program.ts";
+import { readProgramSource } from "../runtime/program-source.ts";
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const names: ProgramName[] = ["chat", "broadcast", "rooms", "namespaces"];
+
+function load(name: ProgramName): ProgramModule {
+  const source = readProgramSource(fileURLToPath(new URL(`./${name}.js`, import.meta.url)));
+  return { run: compileNative(source), accepts: source.accepts, file: source.file, source };
+}
 
 /**
  * Every lesson program with its accepted event shapes and its source file.
@@ -15,12 +18,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
  * @example
  * programs.chat.run(io, { console, settings });
  */
-export const programs: Record<ProgramName, ProgramModule> = {
-  chat: { run: chat.chat, accepts: chat.accepts, file: here("./chat.ts") },
-  broadcast: { run: broadcast.broadcast, accepts: broadcast.accepts, file: here("./broadcast.ts") },
-  rooms: { run: rooms.rooms, accepts: rooms.accepts, file: here("./rooms.ts") },
-  namespaces: { run: namespaces.namespaces, accepts: namespaces.accepts, file: here("./namespaces.ts") },
-};
+export const programs = Object.fromEntries(names.map((name) => [name, load(name)])) as Record<ProgramName, ProgramModule>;
 
 /** True when `name` names a lesson program. */
 export function isProgramName(name: unknown): name is ProgramName {

@@ -1,6 +1,8 @@
-/** What a lesson program is: a plain function that wires handlers on a sandbox's real Socket.IO server. */
+/** What a lesson program is: one `index.js`-shaped file that wires handlers on a sandbox's real Socket.IO server. */
 import type { Server } from "socket.io";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../contract/protocol.ts";
+import type { CallSite } from "../runtime/call-sites.ts";
+import type { ProgramSource } from "../runtime/program-source.ts";
 
 /** The sandbox's server, typed with the lesson vocabulary. */
 export type LessonServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -13,25 +15,25 @@ export interface ProgramConsole {
   error(...args: unknown[]): void;
 }
 
-/** What a program receives besides `io`. */
+/** What a program receives besides `io`: its `console`, its `require("./settings")`, and where it notes its lines. */
 export interface ProgramContext {
   console: ProgramConsole;
   /** The owner's live settings; read them when an event arrives, not once at start. */
   settings: { readonly broadcast: boolean };
+  /** Each numbered call site writes its line here as it runs (see `server/runtime/call-sites.ts`). */
+  site?: CallSite;
 }
 
 /**
- * A lesson program, written as the Socket.IO docs would write `index.js`.
+ * Runs a lesson program on `io`, as `node index.js` would run the file with `io` being its `new Server(server)`.
  *
  * @example
- * export const chat: LessonProgram = (io, { console }) => {
- *   io.on("connection", (socket) => console.log("a user connected"));
- * };
+ * programs.chat.run(io, { console, settings: { broadcast: false } });
  */
 export type LessonProgram = (io: LessonServer, context: ProgramContext) => void;
 
 /**
- * The argument shapes a program accepts for each event it handles, checked before its handlers run.
+ * The argument shapes a program accepts for each event it declares, checked before its handlers run.
  * `"string"` means a string; an ack function may follow the listed arguments.
  *
  * @example
@@ -39,10 +41,13 @@ export type LessonProgram = (io: LessonServer, context: ProgramContext) => void;
  */
 export type EventShapes = Record<string, ReadonlyArray<"string" | "boolean" | "number" | "any">>;
 
-/** A program as the sandbox loads it. */
+/** A built-in program as the sandbox loads it. */
 export interface ProgramModule {
+  /** Runs the file natively (trusted code, compiled once from the file's text). */
   run: LessonProgram;
   accepts: EventShapes;
-  /** The file it lives in, for locating "the line that just ran" in stack traces. */
+  /** The file it lives in (`server/programs/<name>.js`). */
   file: string;
+  /** The file's text, editable region and declared events. */
+  source: ProgramSource;
 }

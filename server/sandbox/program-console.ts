@@ -3,16 +3,16 @@ import { format } from "node:util";
 import type { Socket } from "socket.io";
 import type { FeedEntry } from "../../contract/protocol.ts";
 import type { ProgramConsole } from "../programs/program.ts";
+import type { CallSite } from "../runtime/call-sites.ts";
 import type { Handling } from "./handler-context.ts";
-import { sourceLine } from "./source-line.ts";
 
 /** A feed line as the console writes it, before the stream stamps it. */
 export type ProgramLine = Omit<FeedEntry, "seq" | "at" | "run">;
 
 /** What the console needs from its sandbox. */
 export interface ConsoleTarget {
-  /** The running program's source file, to find the line that called `console.log` on the stack. */
-  file: string;
+  /** Where the running program notes the line of each call it makes (see `server/runtime/call-sites.ts`). */
+  site: CallSite;
   handling(): Handling | undefined;
   nameOf(socket: Socket): string;
   feed(line: ProgramLine): void;
@@ -22,8 +22,8 @@ export interface ConsoleTarget {
  * The `console` handed to a lesson program, formatting its arguments as Node's console does.
  *
  * @example
- * const console = programConsole({ file: programs.chat.file, handling: () => context.current(), nameOf, feed });
- * programs.chat.run(io, { console, settings });
+ * const console = programConsole({ site, handling: () => context.current(), nameOf, feed });
+ * programs.chat.run(io, { console, settings, site });
  */
 export function programConsole(target: ConsoleTarget): ProgramConsole {
   const write = (level: FeedEntry["level"]) => (...args: unknown[]) => {
@@ -35,7 +35,7 @@ export function programConsole(target: ConsoleTarget): ProgramConsole {
       client: socket ? target.nameOf(socket) : undefined,
       socketId: socket?.id,
       nsp: socket?.nsp.name,
-      line: sourceLine(target.file),
+      line: target.site.line,
     });
   };
   return { log: write("log"), info: write("info"), warn: write("warn"), error: write("error") };

@@ -3,6 +3,9 @@ import type { Server as EngineServer } from "engine.io";
 import type { Namespace, Socket } from "socket.io";
 import type { ClientToServerEvents, Delivery, ServerToClientEvents } from "../../contract/protocol.ts";
 import type { LessonServer, ProgramModule } from "../programs/program.ts";
+import type { CallSite } from "../runtime/call-sites.ts";
+import type { PreparedCode, RunningProgram } from "../runtime/learner-program.ts";
+import { startNative } from "../runtime/native-program.ts";
 import { createSocketServer } from "../socket-server.ts";
 import { DeliveryTracer } from "./delivery-trace.ts";
 import type { HandlerContext } from "./handler-context.ts";
@@ -11,7 +14,6 @@ import { inboundMiddleware } from "./inbound-middleware.ts";
 import type { Occupancy } from "./occupancy.ts";
 import { programConsole, type ProgramLine } from "./program-console.ts";
 import type { SocketDirectory } from "./socket-directory.ts";
-import { sourceLine } from "./source-line.ts";
 
 /** What a run shares with its sandbox, which outlives it. */
 export interface RunHost {
@@ -29,8 +31,9 @@ export interface RunHost {
 }
 
 /**
- * Starts `program` on a new server at once. Connections get the socket cap, a feed line, the inbound guard,
- * delivery tracing and their handler context; `close()` ends the run without a word about its sockets.
+ * Starts `program` on a new server at once: the built-in program natively, or learner `code` in its own
+ * QuickJS engine. Connections get the socket cap, a feed line, the inbound guard, delivery tracing and their
+ * handler context; `close()` ends the run without a word about its sockets.
  *
  * @example
  * const run = new ProgramRun(programs.chat, host);
@@ -42,31 +45,47 @@ export class ProgramRun {
   readonly io: LessonServer;
   readonly tracer: DeliveryTracer;
   #host: RunHost;
+  #program: RunningProgram;
   #closed = false;
 
-  constructor(program: ProgramModule, host: RunHost) {
+  constructor(program: ProgramModule, host: RunHost, code?: PreparedCode) {
     this.#host = host;
     const { directory, context } = host;
+    // The program notes the line of each call it makes here; the trace and the console read it (no stack traces).
+    const site: CallSite = { line: undefined };
     this.tracer = new DeliveryTracer({
       nameOf: (socket) => directory.nameOf(socket),
       trigger: () => {
         const handling = context.current();
         return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
       },
-      programLine: () => sourceLine(program.file),
+      programLine: () => site.line,
       report: (delivery) => host.trace(delivery),
     });
     directory.forgetNamespaces();
     ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: this.tracer.adapter }));
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
-    const console = programConsole({ file: program.file, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });
-    program.run(this.io, { console, settings: host.settings });
+    const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });
+    const run = { console, settings: host.settings, site };
+    this.#program = code ? code.start(this.io, run) : startNative(program.run, this.io, run);
+  }
+
+  /** The broadcast switch moved: learner code hears it at once (built-in programs read it live). */
+  settingsChanged(settings: { broadcast: boolean }): void {
+    this.#program.settingsChanged(settings);
+  }
+
+  /** The QuickJS engine's memory while learner code runs; undefined for a built-in program. */
+  codeMemory(): { heapBytes: number; wasmBytes: number } | undefined {
+    return this.#program.memory();
   }
 
   /** Closes the server; its sockets' disconnections are not reported (a new run or nothing replaces it). */
   close(): void {
     this.#closed = true;
+    // As a server process that is replaced: the program stops first, so no handler of it runs for the closing sockets.
+    this.#program.stop();
     this.io.close();
   }
 

@@ -6,6 +6,9 @@ import type { PlaygroundOptions } from "../config.ts";
 import { runCommand } from "../console/console-executor.ts";
 import { programs } from "../programs/index.ts";
 import type { LessonServer, ProgramModule } from "../programs/program.ts";
+import { codeLimits } from "../runtime/budgets.ts";
+import { prepareCode, type PreparedCode } from "../runtime/learner-program.ts";
+import { RunRate } from "../runtime/run-rate.ts";
 import { FeedStream, type StreamSink } from "./feed-stream.ts";
 import { HandlerContext } from "./handler-context.ts";
 import { InboundGuard } from "./inbound-guard.ts";
@@ -55,6 +58,10 @@ export class Sandbox {
   #run: ProgramRun;
   #socketsTimer: NodeJS.Immediate | undefined;
   #closed = false;
+  /** Learner code replacing the program's editable region (undefined: the built-in program runs). */
+  #code: string | undefined;
+  #codeRequests = 0;
+  #codeRate = new RunRate();
 
   constructor(identity: SandboxIdentity, options: PlaygroundOptions, sink: SandboxSink, catalog: ProgramCatalog = programs) {
     this.id = identity.id;
@@ -98,7 +105,7 @@ export class Sandbox {
 
   /** The settings it runs now and the run they belong to. */
   get settings(): SandboxState {
-    return { ...this.#settings, run: this.#stream.run };
+    return { ...this.#settings, run: this.#stream.run, edited: this.#code !== undefined };
   }
 
   /** Sockets connected now, over all namespaces. */
@@ -125,10 +132,50 @@ export class Sandbox {
   update(patch: Partial<SandboxSettings>): SandboxState {
     const program = patch.program ?? this.#settings.program;
     const switching = program !== this.#settings.program;
+    const flipped = (patch.broadcast ?? this.#settings.broadcast) !== this.#settings.broadcast;
     this.#settings = { program, broadcast: patch.broadcast ?? this.#settings.broadcast };
-    if (switching) this.#restart(program);
+    if (switching) {
+      this.#code = undefined;
+      this.#codeRequests++;
+      this.#restart(`Switched to the ${program} program`);
+    } else if (flipped) {
+      this.#run.settingsChanged(this.#settings);
+    }
     this.#sink.settings(this.settings);
     return this.settings;
+  }
+
+  /**
+   * Runs learner code in place of the program's editable region (`null`: back to the built-in program). The code
+   * is parsed and compiled first: a syntax error answers with its line and changes nothing; otherwise the
+   * server restarts (a new run) with the code running in its own QuickJS engine.
+   */
+  async setCode(code: string | null): Promise<AckResult<SandboxState>> {
+    const request = ++this.#codeRequests;
+    if (code === null) {
+      if (this.#code !== undefined) {
+        this.#code = undefined;
+        this.#restart(`Back to the ${this.#settings.program} lesson's own program`);
+        this.#sink.settings(this.settings);
+      }
+      return { ok: true, data: this.settings };
+    }
+    if (!this.#codeRate.take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
+    const prepared = await prepareCode(this.#catalog[this.#settings.program].source, code, codeLimits(this.#options));
+    if (!prepared.ok) return prepared;
+    if (this.#closed || request !== this.#codeRequests) {
+      prepared.program.discard();
+      return { ok: false, error: "Newer code or another program replaced this code before it ran; nothing changed." };
+    }
+    this.#code = code;
+    this.#restart("Your code is running", prepared.program);
+    this.#sink.settings(this.settings);
+    return { ok: true, data: this.settings };
+  }
+
+  /** The memory of the QuickJS engine running learner code, if it runs. */
+  codeMemory(): { heapBytes: number; wasmBytes: number } | undefined {
+    return this.#run.codeMemory();
   }
 
   /** Every socket with its name, namespace and rooms, as the server sees them. */
@@ -173,11 +220,11 @@ export class Sandbox {
     this.#stream.close();
   }
 
-  #restart(program: ProgramName): void {
+  #restart(what: string, code?: PreparedCode): void {
     const previous = this.#run;
     this.#stream.run++;
-    this.#feed({ level: "info", kind: "system", text: `Switched to the ${program} program: the server restarted, and clients reconnect as they would to a restarted node index.js.` });
-    this.#run = new ProgramRun(this.#catalog[program], this.#host);
+    this.#feed({ level: "info", kind: "system", text: `${what}: the server restarted, and clients reconnect as they would to a restarted node index.js.` });
+    this.#run = new ProgramRun(this.#catalog[this.#settings.program], this.#host, code);
     previous.close();
   }
 

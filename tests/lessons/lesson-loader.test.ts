@@ -53,7 +53,7 @@ describe("the real lessons/ folder", () => {
     for (const lesson of lessons) {
       const lines = readFileSync(programs[lesson.program].file, "utf8").split("\n");
       expect(lesson.source.code).toBe(lines.join("\n"));
-      expect(lesson.source.path).toBe(`server/programs/${lesson.program}.ts`);
+      expect(lesson.source.path).toBe(`server/programs/${lesson.program}.js`);
       const front = parse(/^---\n([\s\S]*?)\n---/.exec(readFileSync(`${root}lessons/${lesson.file}`, "utf8"))![1]);
       front.steps.forEach((declared: { highlight?: string }, index: number) => {
         const resolved = lesson.steps[index].highlight;
@@ -71,7 +71,7 @@ describe("broken lessons fail with the file and the field", () => {
     ["unknown-program", "01-first.md", "program", /unknown program "echo"/],
     ["duplicate-slug", "02-first.md", "slug", /"first" is already the slug of 01-first\.md/],
     ["step-count", "01-first.md", "steps", /2 entries but 1 "## " headings/],
-    ["bad-highlight", "01-first.md", "steps[0].highlight", /"io\.emit\("nothing like this"\);" is not found in server\/programs\/chat\.ts/],
+    ["bad-highlight", "01-first.md", "steps[0].highlight", /"io\.emit\("nothing like this"\);" is not found in server\/programs\/chat\.js/],
     ["unknown-challenge", "01-first.md", "challenges[0].id", /unknown challenge "no-such-check"/],
     ["bad-clients", "01-first.md", "steps[1].clients[1].namespace", /must start with "\/"/],
     ["unknown-field", "01-first.md", "layout", /unknown field/],

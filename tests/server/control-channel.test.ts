@@ -78,7 +78,7 @@ describe("control channel", () => {
 
     a.emit("chat message", "everyone");
     await once(b, "chat message");
-    expect(await owner.emitWithAck("settings", { broadcast: true })).toEqual({ ok: true, data: { program: "broadcast", broadcast: true, run: 2 } });
+    expect(await owner.emitWithAck("settings", { broadcast: true })).toEqual({ ok: true, data: { program: "broadcast", broadcast: true, run: 2, edited: false } });
     a.emit("chat message", "others");
     await once(b, "chat message");
     await settle();

@@ -1,56 +1,65 @@
 /** The program's console lines and emits name the client and event being handled, also after an `await` and across interleaved handlers. */
-import { readFileSync } from "node:fs";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Delivery, FeedEntry } from "../../contract/protocol.ts";
 import { resolveOptions } from "../../server/config.ts";
 import { programs } from "../../server/programs/index.ts";
-import type { LessonProgram } from "../../server/programs/program.ts";
+import { compileNative } from "../../server/runtime/native-program.ts";
+import { parseProgramSource } from "../../server/runtime/program-source.ts";
 import { Sandbox, type SandboxSink } from "../../server/sandbox/sandbox.ts";
 import { once } from "../support/live.ts";
 
-const file = fileURLToPath(import.meta.url);
-
 /**
  * A program whose handlers await: "chat message" waits until some client sends "nickname", "join" kicks the
- * others, and the connection and disconnect handlers print after an await.
+ * others, and the connection and disconnect handlers print after an await. Written as the lesson programs are
+ * (an index.js, compiled with its call sites numbered), so its console lines carry their line.
  */
-const awaiting: LessonProgram = (io, { console }) => {
-  let release = () => {};
-  io.on("connection", async (socket) => {
-    console.log("a user connected");
-    socket.on("chat message", async (text) => {
-      console.log("waiting");
-      await new Promise<void>((resolve) => (release = resolve));
-      console.log("after the await: " + text); // line: after-await
-      socket.emit("chat message", "only you: " + text);
-      io.emit("chat message", "everyone: " + text);
-    });
-    socket.on("nickname", (name) => {
-      console.log("releasing for " + name);
-      release();
-    });
-    socket.on("join", () => {
-      for (const other of io.of("/").sockets.values()) if (other !== socket) other.disconnect(true);
-      console.log("kicked the others");
-      socket.emit("chat message", "you are alone");
-    });
-    socket.on("disconnect", async () => {
-      await Promise.resolve();
-      console.log("user disconnected");
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    console.log("settled in");
+const awaitingSource = parseProgramSource("awaiting.js", String.raw`const { createServer } = require("node:http");
+const { Server } = require("socket.io");
+/**
+ * @typedef {{
+ *   "chat message": (text: string) => void,
+ *   nickname: (name: string) => void,
+ *   join: (room: string) => void,
+ * }} ClientToServerEvents
+ */
+const io = new Server(createServer());
+// ---- your code
+let release = () => {};
+io.on("connection", async (socket) => {
+  console.log("a user connected");
+  socket.on("chat message", async (text) => {
+    console.log("waiting");
+    await new Promise((resolve) => (release = resolve));
+    console.log("after the await: " + text); // line: after-await
+    socket.emit("chat message", "only you: " + text);
+    io.emit("chat message", "everyone: " + text);
   });
-};
+  socket.on("nickname", (name) => {
+    console.log("releasing for " + name);
+    release();
+  });
+  socket.on("join", () => {
+    for (const other of io.of("/").sockets.values()) if (other !== socket) other.disconnect(true);
+    console.log("kicked the others");
+    socket.emit("chat message", "you are alone");
+  });
+  socket.on("disconnect", async () => {
+    await Promise.resolve();
+    console.log("user disconnected");
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  console.log("settled in");
+});
+// ---- end of your code
+`);
 
 const catalog = {
   ...programs,
-  chat: { run: awaiting, accepts: { "chat message": ["string"], nickname: ["string"], join: ["string"] }, file },
-} as const;
+  chat: { run: compileNative(awaitingSource), accepts: awaitingSource.accepts, file: awaitingSource.file, source: awaitingSource },
+};
 
 describe("handler context", () => {
   let httpServer: HttpServer;
@@ -105,7 +114,7 @@ describe("handler context", () => {
 
     await expect.poll(() => printed("after the await: hi")).toBeDefined();
     expect(printed("releasing for bob")).toMatchObject({ client: "B", socketId: b.id });
-    const line = readFileSync(file, "utf8").split("\n").findIndex((text) => text.includes("// line: after-await")) + 1;
+    const line = awaitingSource.text.split("\n").findIndex((text) => text.includes("// line: after-await")) + 1;
     expect(printed("after the await: hi")).toMatchObject({ client: "A", socketId: a.id, nsp: "/", line });
     await expect.poll(() => trace.length).toBe(2);
     expect(trace.map(({ call, trigger, from }) => ({ call, trigger, from }))).toEqual([

@@ -38,7 +38,7 @@ export class LiveSession {
   feed = $state.raw<FeedEntry[]>([]);
   deliveries = $state.raw<Delivery[]>([]);
   sockets = $state.raw<SocketInfo[]>([]);
-  settings = $state<SandboxState>({ program: "chat", broadcast: false, run: 0 });
+  settings = $state<SandboxState>({ program: "chat", broadcast: false, run: 0, edited: false });
   lastLine = $state<number | undefined>();
   #control: ControlSocket | undefined;
   #ready: Promise<ControlSocket> | undefined;
