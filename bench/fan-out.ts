@@ -40,7 +40,7 @@ async function connectAll(target: Target, count: number): Promise<ClientSocket[]
 }
 
 /** One round: every client sends its share of the messages; each is broadcast to the other clients. Deliveries per second. */
-async function round1(target: Target, options: FanOutOptions): Promise<number> {
+export async function round1(target: Target, options: FanOutOptions): Promise<number> {
   const clients = await connectAll(target, options.clients);
   let delivered = 0;
   let waiting: { until: number; resolve: () => void } | undefined;

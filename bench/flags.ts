@@ -1,7 +1,7 @@
 /** The benchmark's command-line flags: sizes with defaults that finish in under two minutes on two cores. */
 import { parseArgs } from "node:util";
 
-export const parts = ["fanout", "density", "page"] as const;
+export const parts = ["fanout", "code", "density", "page"] as const;
 export type Part = (typeof parts)[number];
 
 export interface BenchFlags {
@@ -15,6 +15,7 @@ export interface BenchFlags {
   seconds: number;
   pageClients: number;
   pageEvents: number;
+  codeSandboxes: number;
   /** page: the built page to serve (default dist/, built when missing). */
   dist?: string;
 }
@@ -29,10 +30,11 @@ const numbers = {
   seconds: { default: 5, help: "density: seconds of steady load" },
   "page-clients": { default: 12, help: "page: simulated clients in Chromium" },
   "page-events": { default: 5000, help: "page: events spread across them" },
+  "code-sandboxes": { default: 50, help: "code: sandboxes running learner code, for memory per engine" },
 } as const;
 
 export const usage = [
-  "npm run bench -- [--only=fanout,density,page] [--dist=folder] [--name=N …]",
+  "npm run bench -- [--only=fanout,code,density,page] [--dist=folder] [--name=N …]",
   ...Object.entries(numbers).map(([name, { default: value, help }]) => `  --${name}=${value}`.padEnd(24) + help),
 ].join("\n");
 
@@ -73,6 +75,7 @@ export function readFlags(argv: string[]): BenchFlags {
     seconds: number("seconds"),
     pageClients: number("page-clients"),
     pageEvents: number("page-events"),
+    codeSandboxes: number("code-sandboxes"),
     dist: values.dist === undefined ? undefined : String(values.dist),
   };
 }

@@ -1,5 +1,6 @@
-/** `npm run bench`: fan-out overhead, sandbox density, the page under load; a table, then one JSON line. */
+/** `npm run bench`: fan-out overhead, the learner-code path, sandbox density, the page under load; a table, then one JSON line. */
 import { cpus, totalmem } from "node:os";
+import { codePath, type CodePathResult } from "./code-path.ts";
 import { density, type DensityResult } from "./density.ts";
 import { fanOut, type FanOutResult } from "./fan-out.ts";
 import { readFlags } from "./flags.ts";
@@ -8,11 +9,15 @@ import { printTable } from "./table.ts";
 
 const flags = readFlags(process.argv.slice(2));
 const started = Date.now();
-const results: { fanOut?: FanOutResult; density?: DensityResult; page?: PageResult } = {};
+const results: { fanOut?: FanOutResult; code?: CodePathResult; density?: DensityResult; page?: PageResult } = {};
 
 if (flags.only.includes("fanout")) {
   console.error(`fan-out: ${flags.clients} clients, ${flags.messages} messages, ${flags.rounds} rounds each…`);
   results.fanOut = await fanOut({ clients: flags.clients, messages: flags.messages, rounds: flags.rounds });
+}
+if (flags.only.includes("code")) {
+  console.error(`code: the chat program built in vs as learner code, ${flags.clients} clients, ${flags.messages} messages; memory of ${flags.codeSandboxes} engines…`);
+  results.code = await codePath({ clients: flags.clients, messages: flags.messages, rounds: flags.rounds, sandboxes: flags.codeSandboxes });
 }
 if (flags.only.includes("density")) {
   console.error(`density: ${flags.sandboxes} sandboxes × ${flags.perSandbox} clients, ${flags.rate} msg/s for ${flags.seconds} s…`);

@@ -1,4 +1,5 @@
 /** Prints the benchmark's figures as one table: measure, plain, playground, ratio, target, met. */
+import type { CodePathResult } from "./code-path.ts";
 import type { DensityResult } from "./density.ts";
 import type { FanOutResult } from "./fan-out.ts";
 import type { PageResult } from "./page-load.ts";
@@ -15,9 +16,9 @@ const check = (ok: boolean) => (ok ? "yes" : "NO");
  * @example
  * printTable({ fanOut, density, page });
  */
-export function printTable(results: { fanOut?: FanOutResult; density?: DensityResult; page?: PageResult }): void {
+export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResult; density?: DensityResult; page?: PageResult }): void {
   const rows: Row[] = [];
-  const { fanOut, density, page } = results;
+  const { fanOut, code, density, page } = results;
   if (fanOut) {
     rows.push([
       `fan-out deliveries/s (${fanOut.clients} clients, ${fanOut.messages} msgs, median of ${fanOut.rounds})`,
@@ -27,6 +28,13 @@ export function printTable(results: { fanOut?: FanOutResult; density?: DensityRe
       "≥ 0.90",
       check(fanOut.ratio >= 0.9),
     ]);
+  }
+  if (code) {
+    rows.push(
+      [`learner code: fan-out deliveries/s, built-in chat program vs the same as learner code (QuickJS)`, String(code.builtInPerSecond), String(code.editedPerSecond), code.ratio.toFixed(2), "reported", ""],
+      [`  memory per QuickJS sandbox (RSS; heap + external), over ${code.sandboxes}`, "", `${mib(code.memory.rssPerEngine)}; ${kib(code.memory.heapPerEngine)}`, "", "", ""],
+      ["  QuickJS heap in use; WebAssembly memory reserved, per engine", "", `${kib(code.memory.quickjsHeapPerEngine)}; ${mib(code.memory.wasmPerEngine)}`, "", "", ""],
+    );
   }
   if (density) {
     const { plain, playground } = density;

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { expect, inject, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const tiny = ["--clients=3", "--messages=60", "--rounds=1", "--sandboxes=3", "--per-sandbox=2", "--rate=40", "--seconds=1", "--page-clients=2", "--page-events=40"];
+const tiny = ["--clients=3", "--messages=60", "--rounds=1", "--sandboxes=3", "--per-sandbox=2", "--rate=40", "--seconds=1", "--page-clients=2", "--page-events=40", "--code-sandboxes=2"];
 
 it("npm run bench at tiny sizes prints a table and, last, one JSON object with every figure", async () => {
   const args = ["--expose-gc", "--import", "tsx", "bench/run.ts", ...tiny, `--dist=${inject("distDir")}`]; // the page this run built
@@ -20,6 +20,10 @@ it("npm run bench at tiny sizes prints a table and, last, one JSON object with e
   expect(figures.fanOut.playgroundPerSecond).toBeGreaterThan(0);
   expect(figures.fanOut.ratio).toBeCloseTo(figures.fanOut.playgroundPerSecond / figures.fanOut.plainPerSecond, 1);
   expect(figures.fanOut.ownerTraceEntries).toBeGreaterThan(0); // the owner really listened to the trace
+
+  expect(figures.code.builtInPerSecond).toBeGreaterThan(0);
+  expect(figures.code.editedPerSecond).toBeGreaterThan(0); // the learner code ran throughout (the bench throws if it stopped)
+  expect(figures.code.memory.quickjsHeapPerEngine).toBeGreaterThan(0);
 
   for (const side of [figures.density.plain, figures.density.playground]) {
     expect(Number.isFinite(side.heapBytes)).toBe(true); // at 3 sandboxes, GC noise can outweigh them: a figure, not a sign
