@@ -23,6 +23,20 @@ export interface StepSetup {
   highlight?: number;
 }
 
+/** A code task: the learner edits the step's server code until the live trace passes its check. */
+export interface CompiledCodeTask {
+  /** Id of a check in `code-tasks.ts`. */
+  id: string;
+  title: string;
+  /** The title compiled from inline Markdown. */
+  titleHtml: string;
+  hintHtml: string;
+  /** The editable region the step starts with; unset: the program's own. */
+  start?: string;
+  /** The model answer: the editable region that passes the check (the **Solve** button). */
+  solution: string;
+}
+
 export interface CompiledStep {
   /** Plain text of the step heading (page title, lesson list). */
   title: string;
@@ -31,6 +45,8 @@ export interface CompiledStep {
   /** Step text, compiled from Markdown at build time. */
   html: string;
   setup: StepSetup;
+  /** The code task of this step, if it has one. */
+  task?: CompiledCodeTask;
 }
 
 export interface CompiledQuestion {
@@ -67,10 +83,8 @@ export interface CompiledLesson {
   steps: CompiledStep[];
   questions: CompiledQuestion[];
   challenges: CompiledChallenge[];
-  /**
-   * The lesson program's real source, as the server runs it: a whole `index.js`. `lines` holds the highlighted
-   * HTML of each source line (index 0 = line 1); `editable` is the 1-based, inclusive range of lines a learner
-   * may edit (the handlers), between two marker comments; the lines around it are shown read-only.
-   */
+  /** The lesson program's real source, as the server runs it. */
+  /** `lines` holds the highlighted HTML of each source line (index 0 = line 1). */
+  /** `editable`: the 1-based, inclusive line range the learner may edit (the handlers); the rest is read-only. */
   source: { path: string; code: string; html: string; lines: string[]; editable: { start: number; end: number } };
 }

@@ -96,6 +96,18 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
           ...(step.broadcast === undefined ? {} : { broadcast: step.broadcast }),
           ...(step.highlight === undefined ? {} : { highlight: step.highlight }),
         },
+        ...(step.task
+          ? {
+              task: {
+                id: step.task.id,
+                title: plainText(markdown.renderInline(step.task.title)),
+                titleHtml: markdown.renderInline(step.task.title),
+                hintHtml: block(step.task.hint),
+                ...(step.task.start === undefined ? {} : { start: step.task.start }),
+                solution: step.task.solution,
+              },
+            }
+          : {}),
       })),
       questions: lesson.questions.map((question) => ({
         question: plainText(markdown.renderInline(question.question)),

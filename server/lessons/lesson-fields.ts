@@ -1,6 +1,7 @@
 /** Validators for the fields of a lesson's frontmatter; each failure names the field. */
 import { maxClients } from "../../contract/client-names.ts";
 import type { ClientSetup } from "../../contract/lesson-types.ts";
+import { editRegion, type RegionEdit } from "../../contract/editable-region.ts";
 
 const clientFields = ["namespace", "auth", "rooms"];
 
@@ -52,4 +53,60 @@ export function clientsOf(value: unknown, field: string, fail: Fail): ClientSetu
     }
     return client;
   });
+}
+
+const taskFields = ["id", "title", "hint", "start", "solution"];
+
+/** A step's `task` as the file declares it, its code worked out from the program's region. */
+export interface LoadedTask {
+  id: string;
+  title: string;
+  hint: string;
+  /** The editable region the step starts with, when it is not the program's own. */
+  start?: string;
+  /** The model answer: the region that passes the check. */
+  solution: string;
+}
+
+/** A list of `{ replace, with }` edits. */
+function editsOf(value: unknown, field: string, fail: Fail): RegionEdit[] {
+  if (!Array.isArray(value) || value.length === 0) return fail(field, value === undefined ? "missing" : "must be a non-empty list of { replace, with }");
+  return value.map((raw, index): RegionEdit => {
+    const at = `${field}[${index}]`;
+    if (!isRecord(raw)) return fail(at, "must be a mapping { replace: <code>, with: <code> }");
+    unknownFields(raw, ["replace", "with"], `${at}.`, fail);
+    if (typeof raw.replace !== "string" || raw.replace === "") fail(`${at}.replace`, "must be the code to replace, as text");
+    if (typeof raw.with !== "string") fail(`${at}.with`, "must be the new code, as text (may be empty)");
+    return { replace: raw.replace as string, with: raw.with as string };
+  });
+}
+
+/** Applies edits, failing with the edit that does not fit. */
+function edited(region: string, edits: RegionEdit[], field: string, fail: Fail): string {
+  const result = editRegion(region, edits);
+  return "region" in result ? result.region : fail(`${field}[${result.failed}].replace`, result.problem);
+}
+
+/**
+ * A step's `task`: `{ id, title, hint, start?, solution }`. `start` (optional) and `solution` are lists of
+ * `{ replace, with }` edits: `start` to the program's editable region, `solution` to the step's start.
+ *
+ * @example
+ * taskOf({ id: "broadcast-but-sender", title: "…", hint: "…", solution: [{ replace: "io.emit(", with: "socket.broadcast.emit(" }] },
+ *   "steps[0].task", fail, { taskIds: ["broadcast-but-sender"], region });
+ */
+export function taskOf(value: unknown, field: string, fail: Fail, context: { taskIds: readonly string[]; region: string }): LoadedTask {
+  if (!isRecord(value)) return fail(field, "must be a mapping such as { id, title, hint, solution: [{ replace, with }] }");
+  unknownFields(value, taskFields, `${field}.`, fail);
+  const text = (key: string): string => {
+    const raw = value[key];
+    return typeof raw === "string" && raw.trim() !== "" ? raw : fail(`${field}.${key}`, raw === undefined ? "missing" : "must be non-empty text");
+  };
+  const id = text("id");
+  if (!context.taskIds.includes(id)) fail(`${field}.id`, `unknown code task "${id}" (no such check in contract/code-tasks.ts)`);
+  const [title, hint] = [text("title"), text("hint")];
+  const start = value.start === undefined ? undefined : edited(context.region, editsOf(value.start, `${field}.start`, fail), `${field}.start`, fail);
+  const solution = edited(start ?? context.region, editsOf(value.solution, `${field}.solution`, fail), `${field}.solution`, fail);
+  if (solution === (start ?? context.region)) fail(`${field}.solution`, "leaves the code as it starts");
+  return { id, title, hint, ...(start === undefined ? {} : { start }), solution };
 }

@@ -6,7 +6,9 @@ import type { ProgramName } from "../../contract/protocol.ts";
 import type { ClientSetup, PanelName } from "../../contract/lesson-types.ts";
 import { programs, isProgramName } from "../programs/index.ts";
 import { challengeChecks } from "../../contract/challenge-checks.ts";
-import { clientsOf, isRecord, listOf, unknownFields } from "./lesson-fields.ts";
+import { codeTaskChecks } from "../../contract/code-tasks.ts";
+import { fileWith, regionOf, type LineRange } from "../../contract/editable-region.ts";
+import { clientsOf, isRecord, listOf, taskOf, unknownFields, type LoadedTask } from "./lesson-fields.ts";
 
 /** The panels a lesson may name in `panel:`. */
 export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces"];
@@ -18,6 +20,8 @@ export interface LoadedStep {
   clients: ClientSetup[];
   broadcast?: boolean;
   highlight?: number;
+  /** The step's code task, its code files read. */
+  task?: LoadedTask;
 }
 
 /** A validated lesson, still in Markdown; the Vite plugin compiles it. */
@@ -35,8 +39,8 @@ export interface LoadedLesson {
   steps: LoadedStep[];
   questions: Array<{ question: string; answer: string }>;
   challenges: Array<{ id: string; title: string; hint: string }>;
-  /** The program file as shown: its text and the 1-based, inclusive lines a learner may edit. */
-  source: { path: string; code: string; editable: { start: number; end: number } };
+  /** The program file as shown: its text and the 1-based, inclusive lines a learner may edit (the handlers). */
+  source: { path: string; code: string; editable: LineRange };
 }
 
 /** A lesson that cannot be built; the message starts with the file and the field. */
@@ -54,13 +58,15 @@ export class LessonError extends Error {
 export interface LoadOptions {
   /** Challenge ids a lesson may use; defaults to the keys of `challengeChecks`. */
   challengeIds?: readonly string[];
+  /** Code task ids a step may use; defaults to the keys of `codeTaskChecks`. */
+  taskIds?: readonly string[];
   /** Root the program source path is shown relative to; defaults to the lessons folder's parent. */
   projectRoot?: string;
 }
 
 const entryPattern = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$/;
 const topFields = ["title", "summary", "panel", "program", "event", "steps", "questions", "challenges"];
-const stepFields = ["clients", "broadcast", "highlight"];
+const stepFields = ["clients", "broadcast", "highlight", "task"];
 
 /** The lesson files of `dir` (`NN-slug.md` or `NN-slug/index.md`), in numeric order. */
 export function lessonFiles(dir: string): Array<{ path: string; order: number; slug: string }> {
@@ -84,6 +90,7 @@ export function lessonFiles(dir: string): Array<{ path: string; order: number; s
  */
 export function loadLessons(dir: string, options: LoadOptions = {}): LoadedLesson[] {
   const challengeIds = options.challengeIds ?? Object.keys(challengeChecks);
+  const taskIds = options.taskIds ?? Object.keys(codeTaskChecks);
   const projectRoot = options.projectRoot ?? join(dir, "..");
   const files = lessonFiles(dir);
   if (files.length === 0) throw new LessonError(dir, "lessons", "no lesson files (expected NN-slug.md)");
@@ -93,7 +100,7 @@ export function loadLessons(dir: string, options: LoadOptions = {}): LoadedLesso
     const earlier = seen.get(slug);
     if (earlier) throw new LessonError(file, "slug", `"${slug}" is already the slug of ${earlier}`);
     seen.set(slug, file);
-    return loadLesson(readFileSync(path, "utf8"), { file, order, slug, challengeIds, projectRoot });
+    return loadLesson(readFileSync(path, "utf8"), { file, order, slug, challengeIds, taskIds, projectRoot });
   });
 }
 
@@ -102,6 +109,7 @@ interface LessonContext {
   order: number;
   slug: string;
   challengeIds: readonly string[];
+  taskIds: readonly string[];
   projectRoot: string;
 }
 
@@ -131,7 +139,7 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
   if (!isProgramName(program)) fail("program", `unknown program "${program}" (expected one of ${Object.keys(programs).join(", ")})`);
   const event = text_(front.event, "event");
   const { file: sourcePath, text: code, editable } = programs[program as ProgramName].source;
-  const codeLines = code.split("\n");
+  const region = regionOf(code, editable);
 
   const sections = match[2].split(/^## /m);
   const intro = sections[0].trim();
@@ -154,10 +162,14 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     if (raw.broadcast !== undefined) {
       step.broadcast = typeof raw.broadcast === "boolean" ? raw.broadcast : fail(`${field}.broadcast`, "must be true or false");
     }
+    if (raw.task !== undefined) step.task = taskOf(raw.task, `${field}.task`, fail, { taskIds: context.taskIds, region });
     if (raw.highlight !== undefined) {
+      // The line is looked up in the file the step shows: the program, with the task's starting code if it has one.
+      const shown = step.task?.start === undefined ? code : fileWith(code, editable, step.task.start).text;
       const wanted = text_(raw.highlight, `${field}.highlight`).trim();
-      const line = codeLines.findIndex((codeLine) => codeLine.includes(wanted));
-      if (line === -1) fail(`${field}.highlight`, `"${wanted}" is not found in server/programs/${basename(sourcePath)}`);
+      const line = shown.split("\n").findIndex((codeLine) => codeLine.includes(wanted));
+      const where = step.task?.start === undefined ? `server/programs/${basename(sourcePath)}` : "the task's starting code";
+      if (line === -1) fail(`${field}.highlight`, `"${wanted}" is not found in ${where}`);
       step.highlight = line + 1;
     }
     return step;
@@ -179,6 +191,13 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     if (ids.has(id)) fail(`${field}.id`, `"${id}" appears twice`);
     ids.add(id);
     return { id, title: text_(raw.title, `${field}.title`), hint: text_(raw.hint, `${field}.hint`) };
+  });
+
+  // Progress is kept per lesson by id: a task id names one task, and no challenge.
+  steps.forEach((step, index) => {
+    const id = step.task?.id;
+    if (id === undefined) return;
+    if (ids.has(id) || steps.findIndex((other) => other.task?.id === id) !== index) fail(`steps[${index}].task.id`, `"${id}" is already used in this lesson`);
   });
 
   return {

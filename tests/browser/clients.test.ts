@@ -206,8 +206,11 @@ describe("step setup and reload", () => {
     const page = await openLesson("/lessons/rooms", 3);
     const roomsOf = (name: string) => card(page, name).getByRole("definition").nth(1);
     await roomsOf("Client B").getByText("lobby", { exact: true }).waitFor();
-    await page.getByRole("link", { name: "Next" }).or(page.getByRole("button", { name: "Next" })).first().click();
-    await roomsOf("Client A").getByText("lobby", { exact: true }).waitFor();
+    const next = page.getByRole("link", { name: "Next" }).or(page.getByRole("button", { name: "Next" })).first();
+    await next.click(); // step 2 keeps A and B in lobby (its code task needs someone left in the room)
+    await page.getByRole("heading", { level: 1, name: "Leaving a room" }).waitFor();
+    await next.click(); // step 3: two clients, in no room but their own
+    await roomsOf("Client A").getByText("lobby", { exact: true }).waitFor({ state: "detached" });
     await roomsOf("Client B").getByText("lobby", { exact: true }).waitFor({ state: "detached" });
 
     const snippet = page.getByRole("region", { name: "Connect your own client" }).locator("pre").first();

@@ -55,8 +55,12 @@ export async function arrive(page: Page, lesson: LoadedLesson, index: number, re
   const title = step.title.replaceAll("`", "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/"/g, '["“”]').replace(/'/g, "['’]");
   await page.getByRole("heading", { level: 1, name: new RegExp(`^${title}$`) }).waitFor();
   expect(page.url()).toMatch(new RegExp(`/lessons/${lesson.slug}(/${index + 1})?$`));
-  const highlighted = await page.locator("pre.shiki .line.highlight").innerText();
-  expect(highlighted.replace(/^\s*\d+\s*/, "").trim()).toBe(lesson.source.code.split("\n")[step.highlight! - 1].trim()); // after its line number
+  // The Server code editor marks the step's line (its line numbers are in a gutter of their own).
+  // It draws only the lines on screen: bring it into view first.
+  const code = page.getByRole("region", { name: "Server code", exact: true });
+  await code.scrollIntoViewIfNeeded();
+  const highlighted = code.locator(".cm-step-line");
+  await expect.poll(() => highlighted.textContent(), { timeout: 10_000 }).toBe(lesson.source.code.split("\n")[step.highlight! - 1]);
   const count = step.clients.length;
   await expect.poll(() => page.getByRole("region", { name: /^Client [A-Z]$/ }).count(), { timeout: 10_000 }).toBe(count);
   for (const letter of "ABCDEFGH".slice(0, count)) {

@@ -7,6 +7,7 @@ import { LessonError, loadLessons, panelNames } from "../../server/lessons/lesso
 import { compileLessons } from "../../server/lessons/lesson-compiler.ts";
 import { programs } from "../../server/programs/index.ts";
 import { challengeChecks } from "../../contract/challenge-checks.ts";
+import { regionOf } from "../../contract/editable-region.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string) => `${root}tests/fixtures/lessons-${name}`;
@@ -75,6 +76,8 @@ describe("broken lessons fail with the file and the field", () => {
     ["unknown-challenge", "01-first.md", "challenges[0].id", /unknown challenge "no-such-check"/],
     ["bad-clients", "01-first.md", "steps[1].clients[1].namespace", /must start with "\/"/],
     ["unknown-field", "01-first.md", "layout", /unknown field/],
+    ["unknown-task", "01-first.md", "steps[1].task.id", /unknown code task "no-such-task"/],
+    ["bad-task-edit", "01-first.md", "steps[1].task.solution[0].replace", /"io\.emit\("no such line"\);" is not in the code/],
   ];
   it.each(cases)("lessons-%s → %s: %s", (name, file, field, problem) => {
     const error = loadError(name);
@@ -82,6 +85,10 @@ describe("broken lessons fail with the file and the field", () => {
     expect(error.field).toBe(field);
     expect(error.message.startsWith(`${file}: ${field}: `)).toBe(true);
     expect(error.message).toMatch(problem);
+  });
+
+  it("accepts a code task id only when the given list has it", () => {
+    expect(() => loadLessons(fixture("valid"), { taskIds: ["something-else"] })).toThrow(/01-first\.md: steps\[1\]\.task\.id/);
   });
 
   it("accepts a challenge id only when the given list has it", () => {
@@ -112,5 +119,16 @@ describe("the compiler", () => {
     const plain = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
     expect(lesson.source.lines.map(plain)).toEqual(sourceLines);
     expect(plain(lesson.source.lines[emitLine - 1])).toContain('io.emit("chat message", msg);');
+    // A code task: its title compiled, its starting code and model answer worked out from the program's handlers.
+    expect(lesson.steps[0].task).toBeUndefined();
+    const task = lesson.steps[1].task!;
+    expect(task).toMatchObject({ id: "chat-no-echo", title: "Stop the echo", titleHtml: "Stop the <code>echo</code>" });
+    const handlers = regionOf(lesson.source.code, lesson.source.editable);
+    expect(handlers).toContain('io.on("connection", (socket) => {');
+    expect(task.start).toBe(handlers.replace('console.log("message: " + msg);', ""));
+    const indent = /\n( *)io\.emit\("chat message", msg\);/.exec(handlers)![1];
+    expect(task.solution).toBe(
+      task.start!.replace('io.emit("chat message", msg);', `// the sender shows its own message\n${indent}socket.broadcast.emit("chat message", msg);`),
+    );
   });
 });

@@ -46,12 +46,13 @@ export class ClientLog {
     return this.#received.get(key) ?? 0;
   }
 
-  add(kind: LogKind, event: string, args: unknown[], nsp: string): void {
+  /** Adds an entry; `call` is the client call that caused it, when a card action did. */
+  add(kind: LogKind, event: string, args: unknown[], nsp: string, call?: string): void {
     if (kind === "received") {
       const key = deliveryKey(nsp, event, args);
       this.#received.set(key, (this.#received.get(key) ?? 0) + 1);
     }
-    this.#push({ id: this.#nextId++, at: this.#now(), kind, event, args, nsp });
+    this.#push({ id: this.#nextId++, at: this.#now(), kind, event, args, nsp, ...(call ? { call } : {}) });
   }
 
   /** Records an Engine.IO packet from the engine's `packet` / `packetCreate` events. */

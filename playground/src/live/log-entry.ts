@@ -17,6 +17,8 @@ export interface LogEntry {
   /** For `frame`: which way it went and the Engine.IO text, e.g. `42["chat message","hi"]`. */
   direction?: "in" | "out";
   frame?: string;
+  /** The client call a card action made, e.g. `socket.emit("chat message", "hi")`. */
+  call?: string;
 }
 
 /**

@@ -21,6 +21,8 @@ export type SessionStatus = "idle" | "starting" | "connected" | "disconnected" |
 const feedCapacity = 2000;
 const deliveryCapacity = 2000;
 const ackTimeout = 5000;
+/** Running learner code compiles it and restarts the sandbox's server: give it longer. */
+const codeTimeout = 15_000;
 
 /**
  * The live sandbox session; get the page's one instance with `getSession()`.
@@ -68,6 +70,14 @@ export class LiveSession {
     if (!result.ok) throw new Error(result.error);
     this.settings = result.data;
     return result.data;
+  }
+
+  /** Runs learner code (the text of the program's editable region), or the built-in program again with `null`. */
+  async runCode(code: string | null): Promise<AckResult<SandboxState>> {
+    const control = await this.start();
+    const result = await this.#ask<SandboxState>((ack) => control.timeout(codeTimeout).emit("code", { code }, ack));
+    if (result.ok) this.settings = result.data;
+    return result;
   }
 
   /** Runs one console line on the sandbox's server. */

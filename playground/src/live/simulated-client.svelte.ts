@@ -2,6 +2,7 @@
 import { io, type Socket } from "socket.io-client";
 import type { SandboxTicket, SimulatedClientQuery } from "../../../contract/protocol.ts";
 import { ClientLog } from "./client-log.svelte.ts";
+import { formatArg, type LogKind } from "./log-entry.ts";
 
 export type ClientStatus = "connecting" | "connected" | "disconnected";
 
@@ -44,6 +45,8 @@ export class SimulatedClient {
   #ticket: SandboxTicket;
   #socket: Socket | undefined;
   #release: Array<() => void> = [];
+  /** The client call a card action just made, logged with the entry it causes (e.g. the `sent` one). */
+  #call: { kind: LogKind; text: string } | undefined;
 
   constructor(options: SimulatedClientOptions) {
     this.name = options.name;
@@ -66,6 +69,7 @@ export class SimulatedClient {
 
   /** Emits `event` with `args` from this client. */
   send(event: string, ...args: unknown[]): void {
+    this.#calls("sent", `socket.emit(${[event, ...args].map(formatArg).join(", ")})`);
     this.#socket?.emit(event, ...args);
   }
 
@@ -73,6 +77,7 @@ export class SimulatedClient {
   requestRoom(action: "join" | "leave", room: string): Promise<string | undefined> {
     const socket = this.#socket;
     if (!socket?.connected) return Promise.resolve("This client is not connected: press Connect first.");
+    this.#calls("sent", `socket.timeout(4000).emit(${formatArg(action)}, ${formatArg(room)}, (err, reply) => …)`);
     return new Promise((resolve) => {
       socket.timeout(4000).emit(action, room, (err: Error | null, result?: { ok: boolean; error?: string }) => {
         if (err) resolve(`No reply from the server to "${action}"; the rooms list above shows what it did.`);
@@ -83,10 +88,12 @@ export class SimulatedClient {
   }
 
   connect(): void {
+    this.#calls("connected", "socket.connect()");
     this.#socket?.connect();
   }
 
   disconnect(): void {
+    this.#calls("disconnected", "socket.disconnect()");
     this.#socket?.disconnect();
   }
 
@@ -95,6 +102,8 @@ export class SimulatedClient {
     this.#close();
     this.namespace = withSlash(namespace);
     this.auth = auth;
+    const options = auth ? `, { auth: { token: ${formatArg(auth)} } }` : "";
+    this.#calls("connected", `io(${formatArg(this.#origin + this.namespace)}${options})`);
     this.#open();
   }
 
@@ -121,12 +130,12 @@ export class SimulatedClient {
       this.socketId = socket.id;
       if (socket.id) this.#socketIds.add(socket.id);
       this.lastError = undefined;
-      this.log.add("connected", `as ${socket.id}`, [], nsp);
+      this.log.add("connected", `as ${socket.id}`, [], nsp, this.#takeCall("connected"));
     };
     const onDisconnect = (reason: string) => {
       this.status = "disconnected";
       this.socketId = undefined;
-      this.log.add("disconnected", reason, [], nsp);
+      this.log.add("disconnected", reason, [], nsp, this.#takeCall("disconnected"));
     };
     const onError = (error: Error) => {
       this.status = socket.active ? "connecting" : "disconnected";
@@ -134,7 +143,7 @@ export class SimulatedClient {
       this.log.add("error", "connect_error", [error.message], nsp);
     };
     const onAny = (event: string, ...args: unknown[]) => this.log.add("received", event, args, nsp);
-    const onOutgoing = (event: string, ...args: unknown[]) => this.log.add("sent", event, args, nsp);
+    const onOutgoing = (event: string, ...args: unknown[]) => this.log.add("sent", event, args, nsp, this.#takeCall("sent"));
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
     socket.on("connect_error", onError);
@@ -169,6 +178,17 @@ export class SimulatedClient {
         engine?.off("packetCreate", onOutgoingFrame);
       },
     ];
+  }
+
+  /** Remembers the call a card action makes, for the log entry of `kind` it causes next. */
+  #calls(kind: LogKind, text: string): void {
+    this.#call = { kind, text };
+  }
+
+  #takeCall(kind: LogKind): string | undefined {
+    const call = this.#call?.kind === kind ? this.#call.text : undefined;
+    if (call) this.#call = undefined;
+    return call;
   }
 
   #close(): void {

@@ -1,0 +1,67 @@
+/** The client half of a lesson: the code each simulated client card runs, written out as a learner would write it. */
+
+/** What a lesson's cards do, and where they connect. */
+export interface ClientCodeOptions {
+  /** Page origin, e.g. `http://127.0.0.1:3000`. */
+  origin: string;
+  /** `/sandbox/<id>/socket.io`, or undefined before the sandbox exists. */
+  path: string | undefined;
+  /** The lesson's default event (the card's Event box). */
+  event: string;
+  /** The cards have Room, Join and Leave. */
+  rooms: boolean;
+  /** The cards pick a namespace and an auth token. */
+  namespaces: boolean;
+}
+
+/**
+ * The code of one client card, in the shape of the Socket.IO tutorial's `index.html` script.
+ *
+ * @example
+ * clientCode({ origin: "http://127.0.0.1:3000", path: "/sandbox/abc/socket.io", event: "chat message", rooms: false, namespaces: false });
+ * // 'import { io } from "socket.io-client";\n\nconst socket = io("http://127.0.0.1:3000/", {…'
+ */
+export function clientCode({ origin, path, event, rooms, namespaces }: ClientCodeOptions): string {
+  const url = namespaces ? `${JSON.stringify(origin)} + namespace` : JSON.stringify(`${origin}/`);
+  const options = [
+    `  path: ${JSON.stringify(path ?? "/sandbox/<your sandbox id>/socket.io")},`,
+    ...(namespaces ? ["  auth: { token: authToken }, // the card's Auth token box; left out when empty"] : []),
+    '  query: { client: "A", key }, // lets the server name this socket "A"; the key stays in your page',
+    "  forceNew: true, // one connection per card, even in the same page",
+  ];
+  const lines = [
+    `// Every client card (A, B, C, …) runs this in your page, with a real socket.io-client.`,
+    `import { io } from "socket.io-client";`,
+    ``,
+    namespaces ? `// namespace: the card's Namespace box ("/", "/admin", "/tenant-acme", …)` : `// "/" is the main namespace`,
+    `const socket = io(${url}, {`,
+    ...options,
+    `});`,
+    ``,
+    `// the card's event log`,
+    `socket.on("connect", () => log("connected", "as " + socket.id));`,
+    `socket.on("disconnect", (reason) => log("disconnected", reason));`,
+    `socket.on("connect_error", (err) => log("error", "connect_error", err.message));`,
+    `socket.onAny((event, ...args) => log("received", event, ...args));`,
+    `socket.onAnyOutgoing((event, ...args) => log("sent", event, ...args));`,
+    ``,
+    `// Send: the Event and Message boxes`,
+    `socket.emit(${JSON.stringify(event)}, message);`,
+    ...(rooms
+      ? [
+          `// Send, with "Send to this room" ticked: the room goes along`,
+          `socket.emit(${JSON.stringify(event)}, message, room);`,
+          ``,
+          `// Join and Leave: rooms live on the server, so the client asks`,
+          `socket.timeout(4000).emit("join", room, (err, reply) => showRooms(reply));`,
+          `socket.timeout(4000).emit("leave", room, (err, reply) => showRooms(reply));`,
+        ]
+      : []),
+    ``,
+    `// Disconnect and Connect`,
+    `socket.disconnect();`,
+    `socket.connect();`,
+    ``,
+  ];
+  return lines.join("\n");
+}
