@@ -83,8 +83,10 @@ export interface CompiledLesson {
   steps: CompiledStep[];
   questions: CompiledQuestion[];
   challenges: CompiledChallenge[];
-  /** The lesson program's real source, as the server runs it. */
-  /** `lines` holds the highlighted HTML of each source line (index 0 = line 1). */
-  /** `editable`: the 1-based, inclusive line range the learner may edit (the handlers); the rest is read-only. */
+  /**
+   * The lesson program's real source, as the server runs it: a whole `index.js`. `lines` holds the highlighted
+   * HTML of each source line (index 0 = line 1); `editable` is the 1-based, inclusive range of lines a learner
+   * may edit (the handlers), between two marker comments; the lines around it are shown read-only.
+   */
   source: { path: string; code: string; html: string; lines: string[]; editable: { start: number; end: number } };
 }

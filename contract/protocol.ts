@@ -8,9 +8,8 @@ export type AckResult<T = null> =
       error: string;
       /** 0-based column of the bad token, for console parse errors */
       position?: number;
-      /** For learner code: 1-based line of the error, in whole-file numbering. */
+      /** For a syntax error in learner code: 1-based line (whole-file numbering) and column of the problem. */
       line?: number;
-      /** For learner code: 1-based column of the error. */
       column?: number;
     };
 
@@ -36,7 +35,7 @@ export interface SandboxState extends SandboxSettings {
    * never shows an earlier run's emits as if they concerned today's sockets.
    */
   run: number;
-  /** True while learner code (sent with the control channel's `code`) runs instead of the built-in program. */
+  /** True while learner code (sent with the control channel's `code`) runs instead of the lesson's program. */
   edited: boolean;
 }
 
@@ -158,9 +157,11 @@ export interface ControlClientToServerEvents {
   command: (line: string, ack: Ack<ConsoleReply>) => void;
   rooms: (socketId: string, ack: Ack<string[]>) => void;
   /**
-   * Runs learner code: `code` is the text of the program's editable region, `null` returns to the lesson's
-   * built-in program. Success restarts the sandbox's server (a new `run`); a syntax error answers
-   * `{ ok: false, error, line?, column? }` and changes nothing.
+   * Runs learner code: `code` is the text of the program's editable region (see `CompiledLesson.source.editable`),
+   * `null` returns to the lesson's built-in program. Success restarts the sandbox's server (a new `run`; clients
+   * reconnect as on a program switch) with the code running isolated. A syntax error answers
+   * `{ ok: false, error, line, column }` in whole-file numbering and changes nothing. Errors while the code runs
+   * (a throw, an endless loop, too much memory) arrive on the feed as `{ kind: "program", level: "error", text, line }`.
    */
   code: (request: { code: string | null }, ack: Ack<SandboxState>) => void;
 }

@@ -105,7 +105,7 @@ export class Sandbox {
 
   /** The settings it runs now and the run they belong to. */
   get settings(): SandboxState {
-    return { ...this.#settings, run: this.#stream.run, edited: false };
+    return { ...this.#settings, run: this.#stream.run, edited: this.#code !== undefined };
   }
 
   /** Sockets connected now, over all namespaces. */
