@@ -26,3 +26,15 @@ describe("rawFrame", () => {
     expect(rawFrame({ type: "message", data: new ArrayBuffer(4) })).toBe("4<binary 4 bytes>");
   });
 });
+
+describe("participant text in the log", () => {
+  it("is shown with its control characters escaped: event names, arguments, error messages and frames", () => {
+    expect(describeEntry(entry({ event: "evil\x1b[2J", args: ["a\x1b]8;;http://x\x07b", { k: "\u009b1m" }] }))).toBe(
+      'received evil\\x1b[2J "a\\u001b]8;;http://x\\u0007b" {"k":"\\u009b1m"}',
+    );
+    expect(describeEntry(entry({ kind: "error", event: "connect_error", args: ["no\r\nforged line"] }))).toBe(
+      "error connect_error no\\r\\nforged line",
+    );
+    expect(describeEntry(entry({ kind: "frame", direction: "in", frame: '42["x","\u202eabc"]' }))).toBe('frame in 42["x","\\u202eabc"]');
+  });
+});

@@ -1,4 +1,5 @@
 /** One line of a client's event log, and how it reads as text (the accessible name the contract fixes). */
+import { displayText } from "../../../contract/display-text.ts";
 
 /** What happened: the contract's five kinds, plus `frame` for a raw transport frame (shown on request). */
 export type LogKind = "sent" | "received" | "connected" | "disconnected" | "error" | "frame";
@@ -22,7 +23,7 @@ export interface LogEntry {
 }
 
 /**
- * One argument as a learner would type it: strings quoted, everything else JSON.
+ * One argument as a learner would type it: strings quoted, everything else JSON; control characters escaped.
  *
  * @example
  * formatArg("hello"); // '"hello"'
@@ -32,10 +33,20 @@ export function formatArg(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "function") return "[ack]";
   try {
-    return JSON.stringify(value) ?? String(value);
+    return displayText(JSON.stringify(value) ?? String(value));
   } catch {
-    return String(value);
+    return displayText(String(value));
   }
+}
+
+/**
+ * One argument of an entry as shown: an error's message as plain words, anything else as `formatArg` writes it.
+ *
+ * @example
+ * argText({ id: 1, at: 0, kind: "error", event: "connect_error", args: [], nsp: "/" }, "Not authorized"); // "Not authorized"
+ */
+export function argText(entry: LogEntry, arg: unknown): string {
+  return entry.kind === "error" && typeof arg === "string" ? displayText(arg) : formatArg(arg);
 }
 
 /**
@@ -46,9 +57,8 @@ export function formatArg(value: unknown): string {
  * // 'received chat message "hello"'
  */
 export function describeEntry(entry: LogEntry): string {
-  if (entry.kind === "frame") return `frame ${entry.direction} ${entry.frame ?? ""}`;
-  const args = entry.args.map((arg) => (entry.kind === "error" && typeof arg === "string" ? arg : formatArg(arg)));
-  return [entry.kind, entry.event, ...args].join(" ");
+  if (entry.kind === "frame") return `frame ${entry.direction} ${displayText(entry.frame ?? "")}`;
+  return [entry.kind, displayText(entry.event), ...entry.args.map((arg) => argText(entry, arg))].join(" ");
 }
 
 const engineTypes: Record<string, string> = { open: "0", close: "1", ping: "2", pong: "3", message: "4", upgrade: "5", noop: "6" };

@@ -7,6 +7,7 @@ import type { LiveSession } from "../live/session.svelte.ts";
 import { LineEditor } from "../live/line-editor.ts";
 import { commonPrefix, complete, type CompletionNames } from "../../../contract/console/index.ts";
 import { formatArg } from "../live/log-entry.ts";
+import { displayText } from "../../../contract/display-text.ts";
 
 const prompt = "\x1b[36m>\x1b[0m ";
 const promptWidth = 2;
@@ -16,20 +17,22 @@ const dim = "\x1b[90m";
 
 /**
  * One feed line as the terminal shows it: the program's own output plain, the playground's notes dimmed.
+ * Everything from the sandbox goes through `displayText`, so only this module's own colour codes reach xterm.
  *
  * @example
  * formatFeed({ seq: 1, at: 5, level: "warn", kind: "program", text: "careful", client: "A" });
  * // "\x1b[90m[A]\x1b[0m \x1b[33mcareful\x1b[0m"
  */
 export function formatFeed(entry: FeedEntry): string {
-  const who = entry.client ? `${dim}[${entry.client}]${reset} ` : "";
+  const who = entry.client ? `${dim}[${displayText(entry.client)}]${reset} ` : "";
+  const text = displayText(entry.text);
   if (entry.kind === "event") {
     const args = (entry.args ?? []).map(formatArg).join(", ");
-    return `${who}${dim}→ server: ${entry.event ?? ""}${args ? ` ${args}` : ""}${reset}`;
+    return `${who}${dim}→ server: ${displayText(entry.event ?? "")}${args ? ` ${args}` : ""}${reset}`;
   }
-  if (entry.kind === "connection" || entry.kind === "disconnection") return `${who}${dim}${entry.text}${reset}`;
+  if (entry.kind === "connection" || entry.kind === "disconnection") return `${who}${dim}${text}${reset}`;
   const colour = colours[entry.level] || (entry.kind === "system" ? "\x1b[36m" : "");
-  return `${who}${colour}${entry.text}${colour ? reset : ""}`;
+  return `${who}${colour}${text}${colour ? reset : ""}`;
 }
 
 /**
@@ -70,10 +73,12 @@ export function mountTerminal(element: HTMLElement, session: LiveSession, client
   redraw();
 
   // Completion comes from the console grammar itself, so it offers only what the server would accept.
+  // A name holding control characters is never offered: completing it would echo it raw into the prompt.
+  const plain = (names: string[]) => [...new Set(names)].filter((name) => displayText(name) === name);
   const names = (): CompletionNames => ({
-    clients: [...new Set([...session.sockets.map((socket) => socket.client), ...clientNames()])],
-    rooms: [...new Set(session.sockets.flatMap((socket) => socket.rooms))],
-    namespaces: [...new Set(["/", "/admin", ...session.sockets.map((socket) => socket.nsp)])],
+    clients: plain([...session.sockets.map((socket) => socket.client), ...clientNames()]),
+    rooms: plain(session.sockets.flatMap((socket) => socket.rooms)),
+    namespaces: plain(["/", "/admin", ...session.sockets.map((socket) => socket.nsp)]),
   });
 
   async function run(line: string) {
@@ -87,10 +92,10 @@ export function mountTerminal(element: HTMLElement, session: LiveSession, client
     const reply = await session.command(line);
     if (reply.ok) {
       if (reply.data.clear) term.clear();
-      for (const out of reply.data.lines) term.writeln(`${colours[out.level]}${out.text}${colours[out.level] ? reset : ""}`);
+      for (const out of reply.data.lines) term.writeln(`${colours[out.level]}${displayText(out.text)}${colours[out.level] ? reset : ""}`);
     } else {
       if (reply.position !== undefined) term.writeln(`\x1b[31m${" ".repeat(promptWidth + reply.position)}^${reset}`);
-      term.writeln(`\x1b[31m${reply.error}${reset}`);
+      term.writeln(`\x1b[31m${displayText(reply.error)}${reset}`);
     }
     busy = false;
     redraw();
@@ -119,7 +124,7 @@ export function mountTerminal(element: HTMLElement, session: LiveSession, client
     if (common.length > before.length) editor.replaceBeforeCursor(common);
     else if (candidates.length > 1) {
       const start = Math.max(before.lastIndexOf(".") + 1, before.lastIndexOf("(") + 1);
-      printAbove(candidates.map((candidate) => candidate.slice(start)).join("   "));
+      printAbove(candidates.map((candidate) => displayText(candidate.slice(start))).join("   "));
     }
     redraw();
   }
