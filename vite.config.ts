@@ -10,7 +10,13 @@ import { lessonsPlugin } from "./server/lessons/vite-plugin-lessons.ts";
 const projectRoot = fileURLToPath(new URL(".", import.meta.url));
 
 /** Tests that need the built page: real Chromium, the production server, the benchmark's page part. */
-const pageTests = ["tests/browser/**/*.test.ts", "tests/server/http-server.test.ts", "tests/bench/bench-smoke.test.ts"];
+const pageTests = [
+  "tests/browser/**/*.test.ts",
+  "tests/server/http-server.test.ts",
+  "tests/server/every-request-answered.test.ts",
+  "tests/server/shutdown.test.ts",
+  "tests/bench/bench-smoke.test.ts",
+];
 
 export default defineConfig({
   root: "playground",

@@ -96,14 +96,15 @@ export interface PlaygroundServer {
 /** The playground's live server on its own HTTP server. */
 export async function startPlaygroundServer(options: Partial<PlaygroundOptions>): Promise<PlaygroundServer> {
   const http = createServer();
-  const playground = createPlayground(http, { options });
+  // One address creates every sandbox here: the per-client creation quota would stop it at 50.
+  const playground = createPlayground(http, { options: { createQuota: 0, ...options } });
   http.on("request", playground.answer);
   const url = await listen(http);
   return {
     url,
     playground,
     async sandbox() {
-      const response = await fetch(`${url}/api/sandboxes`, { method: "POST" });
+      const response = await fetch(`${url}/api/sandboxes`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       if (response.status !== 201) throw new Error(`POST /api/sandboxes answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as SandboxTicket;
     },

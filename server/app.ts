@@ -2,7 +2,9 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import { resolveOptions, type PlaygroundOptions } from "./config.ts";
 import { ControlChannel } from "./control/control-channel.ts";
-import { attachUpgrades, handleRequest, type Routes } from "./http/dispatcher.ts";
+import { CreationQuota } from "./http/creation-quota.ts";
+import { attachUpgrades, handleRequest, type Routes, type UpgradePolicy } from "./http/dispatcher.ts";
+import { sendJson } from "./http/json-answers.ts";
 import { createRefusal } from "./http/unknown-sandbox.ts";
 import { SandboxRegistry } from "./sandbox/sandbox-registry.ts";
 
@@ -21,6 +23,11 @@ export interface Playground {
 
 export interface AttachOptions {
   options?: Partial<PlaygroundOptions>;
+  /**
+   * `"all"` (default): every upgrade on this HTTP server is the playground's to answer, and one to an unknown
+   * path gets a JSON 404 at once. `"own"`: upgrades outside the playground's paths are left alone (Vite's HMR).
+   */
+  upgrades?: UpgradePolicy;
 }
 
 /**
@@ -33,19 +40,19 @@ export interface AttachOptions {
  * httpServer.on("request", playground.answer);
  * httpServer.listen(0, "127.0.0.1");
  */
-export function createPlayground(httpServer: HttpServer, { options = {} }: AttachOptions = {}): Playground {
+export function createPlayground(httpServer: HttpServer, { options = {}, upgrades = "all" }: AttachOptions = {}): Playground {
   const resolved = resolveOptions(process.env, options);
   const control: ControlChannel = new ControlChannel(() => registry);
   const registry: SandboxRegistry = new SandboxRegistry(resolved, (id) => control.sinkFor(id));
   const refusal = createRefusal();
-  const routes: Routes = { registry, control: control.engine, refusal: refusal.engine };
+  const quota = new CreationQuota(resolved.createQuota, resolved.createWindowMs);
+  const routes: Routes = { registry, control: control.engine, refusal: refusal.engine, quota };
   const handle = (req: IncomingMessage, res: ServerResponse) => handleRequest(routes, req, res);
   const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (handle(req, res)) return;
-    res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
-    res.end(JSON.stringify({ error: `Nothing at ${req.url}.` }));
+    sendJson(res, 404, { error: `Nothing at ${JSON.stringify((req.url ?? "/").split("?", 1)[0].slice(0, 80))}: this server has the API and the sandboxes only.` });
   };
-  const detachUpgrades = attachUpgrades(httpServer, routes);
+  const detachUpgrades = attachUpgrades(httpServer, routes, upgrades);
   return {
     registry,
     options: resolved,

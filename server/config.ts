@@ -1,4 +1,5 @@
 /** The live server's limits and timeouts, with the environment variables that override them. */
+import { fileURLToPath } from "node:url";
 
 export interface PlaygroundOptions {
   /** Live sandboxes at most (`SANDBOX_MAX`); one more is refused with 503. */
@@ -25,7 +26,16 @@ export interface PlaygroundOptions {
   codeTimers: number;
   /** Console output learner code may print per second, in bytes; the rest is dropped with one warning (`SANDBOX_CODE_CONSOLE`). */
   codeConsoleBytes: number;
+  /** Sandboxes one client address may create per window (`SANDBOX_CREATE_QUOTA`); 0 turns the quota off. */
+  createQuota: number;
+  /** The window of that quota, in ms (`SANDBOX_CREATE_WINDOW_MS`). */
+  createWindowMs: number;
+  /** Folder where sandboxes are kept across restarts (`PLAYGROUND_DATA`); "" keeps nothing. */
+  dataDir: string;
 }
+
+/** Where `npm start` and `npm run dev` keep sandboxes unless `PLAYGROUND_DATA` says otherwise (gitignored). */
+export const projectDataDir = fileURLToPath(new URL("../.data", import.meta.url));
 
 export const defaultOptions: PlaygroundOptions = {
   maxSandboxes: 500,
@@ -40,6 +50,9 @@ export const defaultOptions: PlaygroundOptions = {
   codeStackBytes: 256 * 1024,
   codeTimers: 64,
   codeConsoleBytes: 64 * 1024,
+  createQuota: 50,
+  createWindowMs: 10 * 60_000,
+  dataDir: "",
 };
 
 /**
@@ -60,7 +73,9 @@ export const socketServers = {
 
 export type SocketServerKind = keyof typeof socketServers;
 
-const envNames: Record<keyof PlaygroundOptions, string> = {
+type NumberOption = { [K in keyof PlaygroundOptions]: PlaygroundOptions[K] extends number ? K : never }[keyof PlaygroundOptions];
+
+const envNames: Record<NumberOption, string> = {
   maxSandboxes: "SANDBOX_MAX",
   maxSocketsPerSandbox: "SANDBOX_MAX_SOCKETS",
   idleMs: "SANDBOX_IDLE_MS",
@@ -73,6 +88,8 @@ const envNames: Record<keyof PlaygroundOptions, string> = {
   codeStackBytes: "SANDBOX_CODE_STACK",
   codeTimers: "SANDBOX_CODE_TIMERS",
   codeConsoleBytes: "SANDBOX_CODE_CONSOLE",
+  createQuota: "SANDBOX_CREATE_QUOTA",
+  createWindowMs: "SANDBOX_CREATE_WINDOW_MS",
 };
 
 /**
@@ -86,7 +103,7 @@ export function resolveOptions(
   overrides: Partial<PlaygroundOptions> = {},
 ): PlaygroundOptions {
   const options = { ...defaultOptions };
-  for (const key of Object.keys(envNames) as (keyof PlaygroundOptions)[]) {
+  for (const key of Object.keys(envNames) as NumberOption[]) {
     const raw = env[envNames[key]];
     if (raw === undefined || raw === "") continue;
     const value = Number(raw);
@@ -95,5 +112,6 @@ export function resolveOptions(
     }
     options[key] = value;
   }
+  if (env.PLAYGROUND_DATA !== undefined) options.dataDir = env.PLAYGROUND_DATA;
   return { ...options, ...overrides };
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 
 const appModule = fileURLToPath(new URL("./app.ts", import.meta.url));
+const configModule = fileURLToPath(new URL("./config.ts", import.meta.url));
 
 /**
  * Vite plugin that attaches the live server in dev. The server code is loaded through Vite itself
@@ -20,7 +21,12 @@ export function livePlayground(): Plugin {
       if (!server.httpServer) return; // middleware mode (vitest, embedding): nothing to attach to
       const httpServer = server.httpServer as HttpServer;
       const { createPlayground } = (await server.ssrLoadModule(appModule)) as typeof import("./app.ts");
-      const playground = createPlayground(httpServer);
+      const { projectDataDir } = (await server.ssrLoadModule(configModule)) as typeof import("./config.ts");
+      // Vite's HMR shares this HTTP server: the upgrades that are not the playground's are left to it.
+      const playground = createPlayground(httpServer, {
+        upgrades: "own",
+        options: { dataDir: process.env.PLAYGROUND_DATA ?? projectDataDir },
+      });
       server.middlewares.use((req, res, next) => {
         if (!playground.handle(req, res)) next();
       });

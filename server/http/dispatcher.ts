@@ -2,46 +2,74 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Server as EngineServer } from "engine.io";
-import type { SandboxTicket } from "../../contract/protocol.ts";
 import type { SandboxRegistry } from "../sandbox/sandbox-registry.ts";
+import type { CreationQuota } from "./creation-quota.ts";
+import { explainEngineError, explainUpgradeErrors } from "./engine-answers.ts";
+import { refuseSocket, sendJson, withJsonErrors } from "./json-answers.ts";
+import { createSandbox } from "./sandbox-api.ts";
 
 export interface Routes {
   registry: SandboxRegistry;
   control: EngineServer;
+  /** Accepts the handshake only to refuse with a reason: an unknown sandbox id, or no Socket.IO server at a path. */
   refusal: EngineServer;
+  quota: CreationQuota;
 }
 
+/**
+ * Which upgrade requests are the playground's to answer: `"all"` (production: the playground owns the HTTP server,
+ * so an upgrade to any other path gets a JSON 404 and its socket is destroyed) or `"own"` (dev: upgrades outside
+ * the playground's paths are left to Vite's HMR).
+ */
+export type UpgradePolicy = "all" | "own";
+
 const sandboxPath = /^\/sandbox\/([^/]+)\/socket\.io\/?$/;
+const controlPath = /^\/control\/socket\.io\/?$/;
+/** Paths that are never the page: an unknown one gets a JSON 404, never the SPA's HTML. */
+const reserved = /^\/(api|sandbox|control|socket\.io|engine\.io)(\/|$)/;
 
 /**
- * The engine that should take this URL, or undefined when it is not ours (Vite's or the static files').
+ * The engine that should take this URL, or undefined when it is not a Socket.IO request of ours. An Engine.IO
+ * request (`?EIO=`) to any other path, the default `/socket.io` included, goes to the refusal, whose
+ * `connect_error` tells the client which path to use instead of letting it time out.
  *
  * @example
  * engineFor(routes, "/sandbox/abc/socket.io/?EIO=4"); // the sandbox's engine, or the refusal
  */
 export function engineFor(routes: Routes, url: string): EngineServer | undefined {
-  const path = url.split("?", 1)[0];
-  if (path === "/control/socket.io" || path === "/control/socket.io/") return routes.control;
+  const path = pathOf(url);
+  if (controlPath.test(path)) return routes.control;
   const match = sandboxPath.exec(path);
-  if (!match) return undefined;
-  return routes.registry.get(match[1])?.engine ?? routes.refusal;
+  if (match) return routes.registry.get(match[1])?.engine ?? routes.refusal;
+  return /[?&]EIO=/.test(url) ? routes.refusal : undefined;
 }
 
 /**
- * Handles a request if it is the playground's (API, control channel, sandbox); returns false otherwise.
+ * Handles a request if it is the playground's (API, control channel, sandbox, or any reserved path); returns
+ * false otherwise (the page's files, Vite's modules).
  *
  * @example
  * createServer((req, res) => handleRequest(routes, req, res) || serveStatic(req, res));
  */
 export function handleRequest(routes: Routes, req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "/";
-  if (url.split("?", 1)[0] === "/api/sandboxes") {
-    createSandbox(routes, req, res);
+  const path = pathOf(url);
+  if (path === "/api/sandboxes" || path === "/api/sandboxes/") {
+    createSandbox(req, res, routes.registry, routes.quota);
     return true;
   }
   const engine = engineFor(routes, url);
-  if (!engine) return false;
-  const sid = new URL(url, "http://x").searchParams.get("sid");
+  if (!engine) {
+    if (!reserved.test(path)) return false;
+    sendJson(res, 404, { error: notFound(path) });
+    return true;
+  }
+  const query = new URL(url, "http://x").searchParams;
+  if (query.has("j")) {
+    sendJson(res, 400, { error: "JSONP polling is off on this server: connect with a Socket.IO v4 client (XHR polling or WebSocket)." });
+    return true;
+  }
+  const sid = query.get("sid");
   const sessions = (engine as unknown as { clients: Record<string, unknown> }).clients;
   if (sid && engine !== routes.control && !Object.hasOwn(sessions, sid)) {
     // A polling request still in flight when a program switch replaced the sandbox's server (or its session
@@ -51,37 +79,53 @@ export function handleRequest(routes: Routes, req: IncomingMessage, res: ServerR
     res.end(req.method === "POST" ? "ok" : "1");
     return true;
   }
-  engine.handleRequest(req, res);
+  engine.handleRequest(req, withJsonErrors(res, explainEngineError));
   return true;
 }
 
 /**
- * Routes WebSocket upgrades for the playground's paths and leaves every other upgrade (Vite's HMR) alone.
- * Returns a function that detaches it; the HTTP server itself is never closed here.
+ * Routes WebSocket upgrades for the playground's paths; refuses the rest at once with a JSON 404 under the
+ * `"all"` policy, or leaves them (Vite's HMR) under `"own"`. Returns a function that detaches it; the HTTP
+ * server itself is never closed here.
  *
  * @example
- * const detach = attachUpgrades(httpServer, routes);
+ * const detach = attachUpgrades(httpServer, routes, "all");
  */
-export function attachUpgrades(httpServer: HttpServer, routes: Routes): () => void {
+export function attachUpgrades(httpServer: HttpServer, routes: Routes, policy: UpgradePolicy): () => void {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const engine = engineFor(routes, req.url ?? "/");
-    if (engine) engine.handleUpgrade(req, socket, head);
+    const url = req.url ?? "/";
+    const engine = engineFor(routes, url);
+    if (!engine) {
+      if (policy === "all" || reserved.test(pathOf(url))) refuseSocket(socket, 404, notFound(pathOf(url)));
+      return;
+    }
+    const problem = upgradeProblem(req, url);
+    if (problem) return refuseSocket(socket, 400, problem);
+    explainUpgradeErrors(engine, req);
+    engine.handleUpgrade(req, socket, head);
   };
   httpServer.on("upgrade", onUpgrade);
   return () => httpServer.off("upgrade", onUpgrade);
 }
 
-function createSandbox(routes: Routes, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== "POST") return json(res, 405, { error: "Create a sandbox with POST /api/sandboxes." });
-  const sandbox = routes.registry.create();
-  if (!sandbox) {
-    return json(res, 503, { error: "The playground is full: too many sandboxes are open. Try again in a few minutes." });
-  }
-  const ticket: SandboxTicket = { id: sandbox.id, token: sandbox.token, clientKey: sandbox.clientKey, path: sandbox.path };
-  json(res, 201, ticket);
+/** What is wrong with an upgrade request before Engine.IO and `ws` see it (they would answer in bare text). */
+function upgradeProblem(req: IncomingMessage, url: string): string | undefined {
+  if (req.method !== "GET") return "A WebSocket upgrade is a GET request; connect with a Socket.IO v4 client.";
+  if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") return "Only WebSocket upgrades are served here; connect with a Socket.IO v4 client.";
+  const key = req.headers["sec-websocket-key"] ?? "";
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(key)) return "This WebSocket handshake has no valid Sec-WebSocket-Key; connect with a Socket.IO v4 client.";
+  const version = req.headers["sec-websocket-version"];
+  if (version !== "13" && version !== "8") return "This server speaks WebSocket version 13; connect with a Socket.IO v4 client.";
+  if (new URL(url, "http://x").searchParams.has("j")) return "JSONP polling is off on this server: connect with a Socket.IO v4 client.";
+  return undefined;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
+function notFound(path: string): string {
+  const shown = JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}…` : path);
+  if (path.startsWith("/api")) return `Nothing at ${shown}: the API has one endpoint, POST /api/sandboxes.`;
+  return `Nothing at ${shown}. A sandbox's Socket.IO path is /sandbox/<id>/socket.io: copy the snippet from the playground page.`;
+}
+
+function pathOf(url: string): string {
+  return url.split("?", 1)[0];
 }

@@ -15,16 +15,24 @@ export class Occupancy {
   #now: () => number;
   #idleSince: number | undefined;
 
-  /** `sockets` counts the sandbox's connected sockets; `now` is the clock (injected in tests). */
-  constructor(sockets: () => number, now: () => number = Date.now) {
+  /**
+   * `sockets` counts the sandbox's connected sockets; `now` is the clock (injected in tests). Nobody is there
+   * yet: idle since `idleSince`, by default now (a sandbox restored after a restart passes its saved time).
+   */
+  constructor(sockets: () => number, now: () => number = Date.now, idleSince: number = now()) {
     this.#sockets = sockets;
     this.#now = now;
-    this.#idleSince = now();
+    this.#idleSince = idleSince;
   }
 
   /** Owner pages connected now. */
   get owners(): number {
     return this.#owners;
+  }
+
+  /** When the last owner page or socket left (ms on the clock), or undefined while in use. */
+  get idleSince(): number | undefined {
+    return this.#idleSince;
   }
 
   ownerJoined(): void {

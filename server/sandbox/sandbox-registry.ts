@@ -1,12 +1,17 @@
-/** Creates, finds and retires sandboxes: ids of 128 random bits, a cap on how many live, idle ones closed. */
+/** Creates, finds and retires sandboxes: ids of 128 random bits, a cap on how many live, idle ones closed, kept across restarts. */
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import type { PlaygroundOptions } from "../config.ts";
 import { Sandbox, type SandboxSink } from "./sandbox.ts";
+import { SandboxStore, type SavedSandbox } from "./sandbox-store.ts";
 
 const secret = (bytes: number) => randomBytes(bytes).toString("base64url");
+/** Changes are written at most this often (a burst of settings changes costs one write). */
+const saveDelayMs = 100;
 
 /**
- * All live sandboxes of one playground server.
+ * All live sandboxes of one playground server. With a `dataDir`, each sandbox's id, secrets and settings are
+ * kept in `<dataDir>/sandboxes.json`, so a restart brings every sandbox back under the same id.
  *
  * @example
  * const registry = new SandboxRegistry(options, (id) => control.sinkFor(id));
@@ -17,10 +22,17 @@ export class SandboxRegistry {
   #sinkFor: (id: string) => SandboxSink;
   #sandboxes = new Map<string, Sandbox>();
   #sweeper: NodeJS.Timeout;
+  #store: SandboxStore | undefined;
+  #saveTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PlaygroundOptions, sinkFor: (id: string) => SandboxSink) {
     this.#options = options;
     this.#sinkFor = sinkFor;
+    if (options.dataDir) {
+      // About 200 bytes a sandbox; anything far larger was not written by a playground.
+      this.#store = new SandboxStore(join(options.dataDir, "sandboxes.json"), Math.max(1 << 20, options.maxSandboxes * 1024));
+      for (const saved of this.#store.load(options.maxSandboxes)) this.#restore(saved);
+    }
     this.#sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(options.idleMs / 2, 30_000)));
     this.#sweeper.unref();
   }
@@ -33,8 +45,9 @@ export class SandboxRegistry {
   create(): Sandbox | undefined {
     if (this.#sandboxes.size >= this.#options.maxSandboxes) return undefined;
     const id = secret(16);
-    const sandbox = new Sandbox({ id, token: secret(32), clientKey: secret(16) }, this.#options, this.#sinkFor(id));
+    const sandbox = new Sandbox({ id, token: secret(32), clientKey: secret(16) }, this.#options, this.#sink(id));
     this.#sandboxes.set(id, sandbox);
+    this.#changed();
     return sandbox;
   }
 
@@ -49,13 +62,66 @@ export class SandboxRegistry {
     }
   }
 
+  /** Closes one sandbox for good: it is forgotten, also by the data file. */
   close(id: string): void {
-    this.#sandboxes.get(id)?.close();
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox) return;
+    sandbox.close();
     this.#sandboxes.delete(id);
+    this.#changed();
   }
 
+  /** Shuts down: saves every sandbox as it is now (so a restart brings them back), then closes them. */
   closeAll(): void {
     clearInterval(this.#sweeper);
-    for (const id of [...this.#sandboxes.keys()]) this.close(id);
+    this.save();
+    for (const sandbox of this.#sandboxes.values()) sandbox.close();
+    this.#sandboxes.clear();
   }
+
+  /** Writes the data file now (no-op without a `dataDir`). */
+  save(): void {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    this.#store?.save([...this.#sandboxes.values()].map(saved));
+  }
+
+  #restore(saved: SavedSandbox): void {
+    // In use when the server stopped: its owner and clients get a full idle period to come back.
+    const idleSince = saved.idleSince ?? Date.now();
+    this.#sandboxes.set(saved.id, new Sandbox(saved, this.#options, this.#sink(saved.id), {
+      // The restart is a restart of the sandbox's server too: its program run moves on by one.
+      restored: { settings: saved.settings, run: saved.run + 1, idleSince },
+    }));
+  }
+
+  /** The control channel's sink, plus a save whenever the settings (program, broadcast, run) change. */
+  #sink(id: string): SandboxSink {
+    const sink = this.#sinkFor(id);
+    return {
+      ...sink,
+      settings: (settings) => {
+        sink.settings(settings);
+        this.#changed();
+      },
+    };
+  }
+
+  #changed(): void {
+    if (!this.#store) return;
+    this.#saveTimer ??= setTimeout(() => this.save(), saveDelayMs);
+    this.#saveTimer.unref();
+  }
+}
+
+function saved(sandbox: Sandbox): SavedSandbox {
+  const { program, broadcast, run } = sandbox.settings;
+  return {
+    id: sandbox.id,
+    token: sandbox.token,
+    clientKey: sandbox.clientKey,
+    settings: { program, broadcast },
+    run,
+    idleSince: sandbox.idleSince ?? null,
+  };
 }

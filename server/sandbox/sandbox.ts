@@ -33,6 +33,23 @@ export interface SandboxIdentity {
 /** The programs a sandbox can switch to, by name (tests pass their own). */
 export type ProgramCatalog = Record<ProgramName, ProgramModule>;
 
+/** A sandbox kept across a restart of the playground server (see `SandboxStore`); learner code is not kept. */
+export interface RestoredSandbox {
+  /** The program and broadcast flag it ran. */
+  settings: SandboxSettings;
+  /** The program run it starts with (the restart restarted its server too). */
+  run: number;
+  /** When it last had no owner page and no socket (ms since the epoch): its idle time goes on from there. */
+  idleSince: number;
+}
+
+export interface SandboxExtras {
+  /** The programs it can run (default: the lessons' programs). */
+  catalog?: ProgramCatalog;
+  /** Set when the sandbox comes back after a restart; a new sandbox starts on the chat program, idle from now. */
+  restored?: RestoredSandbox;
+}
+
 /**
  * A sandbox with its own `Server` (namespaces, rooms, middlewares, adapter), reachable through `engine`.
  * Names, owners and idle time, the handler context and the feed outlive each program run.
@@ -63,7 +80,7 @@ export class Sandbox {
   #codeRequests = 0;
   #codeRate = new RunRate();
 
-  constructor(identity: SandboxIdentity, options: PlaygroundOptions, sink: SandboxSink, catalog: ProgramCatalog = programs) {
+  constructor(identity: SandboxIdentity, options: PlaygroundOptions, sink: SandboxSink, { catalog = programs, restored }: SandboxExtras = {}) {
     this.id = identity.id;
     this.token = identity.token;
     this.clientKey = identity.clientKey;
@@ -73,7 +90,11 @@ export class Sandbox {
     this.#catalog = catalog;
     this.#stream = new FeedStream(sink, options.backlog);
     const directory = (this.#directory = new SocketDirectory(identity.clientKey));
-    this.#occupancy = new Occupancy(() => directory.count);
+    this.#occupancy = new Occupancy(() => directory.count, Date.now, restored?.idleSince);
+    if (restored) {
+      this.#settings = { ...restored.settings };
+      this.#stream.run = restored.run;
+    }
     const sandbox = this;
     this.#host = {
       maxSockets: options.maxSocketsPerSandbox,
@@ -91,6 +112,9 @@ export class Sandbox {
       socketsChanged: () => this.#socketsChanged(),
     };
     this.#run = new ProgramRun(catalog[this.#settings.program], this.#host);
+    if (restored) {
+      this.#feed({ level: "info", kind: "system", text: "The playground server restarted: this sandbox kept its id, program and broadcast flag; clients reconnect by themselves." });
+    }
   }
 
   /** The engine the HTTP dispatcher hands this sandbox's requests and upgrades to. */
@@ -121,6 +145,11 @@ export class Sandbox {
   /** An owner page left: with no sockets and no other owner, the sandbox is idle from now on. */
   ownerLeft(): void {
     this.#occupancy.ownerLeft();
+  }
+
+  /** When the sandbox last had no owner page and no socket (ms since the epoch), or undefined while in use. */
+  get idleSince(): number | undefined {
+    return this.#occupancy.idleSince;
   }
 
   /** True when nobody (owner page or socket) has used the sandbox for `idleMs`; never while in use. */

@@ -73,7 +73,7 @@ describe("handler context", () => {
     feed.length = 0;
     trace.length = 0;
     const sink: SandboxSink = { feed: (entries) => feed.push(...entries), trace: (deliveries) => trace.push(...deliveries), sockets() {}, settings() {} };
-    sandbox = new Sandbox({ id: "test", token: "secret", clientKey: "key" }, resolveOptions(), sink, catalog);
+    sandbox = new Sandbox({ id: "test", token: "secret", clientKey: "key" }, resolveOptions(), sink, { catalog });
     httpServer = createServer((req, res) => sandbox.engine.handleRequest(req, res));
     httpServer.on("upgrade", (req, socket, head) => sandbox.engine.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));

@@ -14,7 +14,7 @@ describe("limits", () => {
     live = await startLive({ maxSandboxes: 2 });
     await createSandbox(live.url);
     await createSandbox(live.url);
-    const response = await fetch(`${live.url}/api/sandboxes`, { method: "POST" });
+    const response = await fetch(`${live.url}/api/sandboxes`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: string }).error).toMatch(/full/);
     expect(live.playground.registry.size).toBe(2);

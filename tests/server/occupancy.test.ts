@@ -40,6 +40,19 @@ describe("Occupancy", () => {
     expect(occupancy.idleFor(1_000, 1_300)).toBe(true);
   });
 
+  it("starts from a given idle time (a sandbox back after a restart) and says since when it is idle", () => {
+    const clock = { now: 10_000, sockets: 0 };
+    const occupancy = new Occupancy(() => clock.sockets, () => clock.now, 4_000);
+    expect(occupancy.idleSince).toBe(4_000);
+    expect(occupancy.idleFor(6_001)).toBe(false);
+    expect(occupancy.idleFor(6_000)).toBe(true);
+    occupancy.ownerJoined();
+    expect(occupancy.idleSince).toBeUndefined();
+    clock.now = 12_000;
+    occupancy.ownerLeft();
+    expect(occupancy.idleSince).toBe(12_000);
+  });
+
   it("keeps the owner count at zero when an owner leaves twice", () => {
     const { occupancy } = setup();
     occupancy.ownerLeft();

@@ -93,9 +93,9 @@ export function unfollowServer(url: string): void {
   owners.clear();
 }
 
-/** `POST /api/sandboxes`, expecting 201. */
+/** `POST /api/sandboxes` as the page sends it (JSON, so a browser would preflight it), expecting 201. */
 export async function createSandbox(url: string): Promise<SandboxTicket> {
-  const response = await fetch(`${url}/api/sandboxes`, { method: "POST" });
+  const response = await fetch(`${url}/api/sandboxes`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   if (response.status !== 201) throw new Error(`expected 201, got ${response.status}: ${await response.text()}`);
   return (await response.json()) as SandboxTicket;
 }

@@ -33,7 +33,8 @@ export const savedTicket = {
  * const { id, path } = await createSandbox();
  */
 export async function createSandbox(): Promise<SandboxTicket> {
-  const response = await fetch("/api/sandboxes", { method: "POST" });
+  // JSON, so that only this page can create one: a cross-site request would need a preflight the server refuses.
+  const response = await fetch("/api/sandboxes", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   const body = (await response.json().catch(() => ({}))) as SandboxTicket & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `Could not create a sandbox (HTTP ${response.status}); reload to try again.`);
   return body;
