@@ -17,6 +17,8 @@ export { clientName, maxClients };
 export class ClientRoster {
   clients = $state.raw<SimulatedClient[]>([]);
   #created = 0;
+  /** The sandbox the cards are connected to; a new one (the old one was lost) means new connections. */
+  #sandboxId: string | undefined;
 
   get canAdd(): boolean {
     return this.clients.length < maxClients;
@@ -25,9 +27,12 @@ export class ClientRoster {
   /**
    * Makes the cards match a step: client i is named by letter i. A card already on the right namespace with
    * the right token is kept, and its rooms are set to the step's (`roomsOf` tells what the server has);
-   * `fresh` replaces every card, as after a program switch, which restarts the server.
+   * `fresh` replaces every card, as after a program switch, which restarts the server, and so does a ticket for
+   * another sandbox than the cards', as after the server lost the old one.
    */
   apply(ticket: SandboxTicket, setups: ClientSetup[], roomsOf: (socketId: string) => string[], fresh = false): void {
+    if (ticket.id !== this.#sandboxId) fresh = true;
+    this.#sandboxId = ticket.id;
     const next = setups.map((setup, index) => {
       const name = clientName(index);
       const namespace = setup.namespace ?? "/";
@@ -48,6 +53,7 @@ export class ClientRoster {
   /** Adds one client named after the last one created; returns it, or undefined at the cap. */
   add(ticket: SandboxTicket, namespace = "/"): SimulatedClient | undefined {
     if (!this.canAdd) return undefined;
+    this.#sandboxId ??= ticket.id;
     const client = new SimulatedClient({ name: clientName(this.#created++), origin: location.origin, ticket, namespace });
     this.clients = [...this.clients, client];
     return client;
@@ -64,9 +70,12 @@ export class ClientRoster {
   }
 }
 
-/** Once connected, joins the step's rooms and leaves the others (the own-id room stays). */
+/**
+ * Once connected, joins the step's rooms and leaves the others (the own-id room stays). After a server restart a
+ * client may take a few seconds of socket.io-client's reconnection back-off to return, hence the long wait.
+ */
 async function settleRooms(client: SimulatedClient, wanted: string[], roomsOf: (socketId: string) => string[]): Promise<void> {
-  for (let tries = 0; tries < 50 && client.status !== "connected"; tries++) {
+  for (let tries = 0; tries < 150 && client.status !== "connected"; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const socketId = client.socketId;

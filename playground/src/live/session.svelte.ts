@@ -17,6 +17,11 @@ import { StreamBatcher } from "./stream-batcher.ts";
 
 type ControlSocket = Socket<ControlServerToClientEvents, ControlClientToServerEvents>;
 export type SessionStatus = "idle" | "starting" | "connected" | "disconnected" | "error";
+/**
+ * How the sandbox came back after the control channel was lost: the same server (`reconnected`), the server
+ * restarted with this sandbox kept (`restarted`), or the server no longer knew it and a new one was made (`replaced`).
+ */
+export type Recovery = "reconnected" | "restarted" | "replaced";
 
 const feedCapacity = 2000;
 const deliveryCapacity = 2000;
@@ -42,6 +47,10 @@ export class LiveSession {
   sockets = $state.raw<SocketInfo[]>([]);
   settings = $state<SandboxState>({ program: "chat", broadcast: false, run: 0, edited: false });
   lastLine = $state<number | undefined>();
+  /** The last time the sandbox came back by itself, if it did; the page re-applies the step and says so. */
+  recovery = $state<Recovery | undefined>();
+  /** One more at every recovery: an effect that reads it runs again (re-applies the step). */
+  recoveries = $state(0);
   #control: ControlSocket | undefined;
   #ready: Promise<ControlSocket> | undefined;
   #deliveryListeners = new Set<(delivery: Delivery) => void>();
@@ -109,6 +118,11 @@ export class LiveSession {
     this.deliveries = [];
   }
 
+  /** Hides the recovery notice (the learner moved on). */
+  dismissRecovery(): void {
+    this.recovery = undefined;
+  }
+
   async #connect(): Promise<ControlSocket> {
     this.status = "starting";
     // Reuse this tab's sandbox if the server still knows it (a reload), else create one.
@@ -130,14 +144,16 @@ export class LiveSession {
         forceNew: true,
         auth: { sandbox: ticket.id, token: ticket.token },
       });
-      const refused = (error: Error) => {
+      const failed = (error: Error) => {
+        // An unreachable server (restarting, say) is retried by socket.io-client; only a refusal is final.
+        if (control.active) return void (this.status = "disconnected");
         control.disconnect();
         reject(new Error(`The sandbox refused the control channel: ${error.message}`));
       };
-      control.once("connect_error", refused);
+      control.on("connect_error", failed);
       control.once("connect", () => {
         // From here on a lost connection is retried, not treated as a refusal.
-        control.off("connect_error", refused);
+        control.off("connect_error", failed);
         this.#wire(control, ticket);
         resolve(control);
       });
@@ -149,26 +165,69 @@ export class LiveSession {
     this.ticket = ticket;
     this.status = "connected";
     this.error = undefined;
+    let lost = false;
     control.on("connect", () => {
       this.status = "connected";
       this.error = undefined;
     });
     control.on("disconnect", () => {
       this.status = "disconnected";
+      lost = true;
     });
-    control.on("connect_error", (error) => {
-      this.status = "error";
-      this.error = `Lost the sandbox (${error.message}); reload the page to start a new one.`;
+    control.on("connect_error", () => {
+      // While the server is away socket.io-client keeps trying; a refusal means it no longer knows this sandbox.
+      if (control.active) this.status = "disconnected";
+      else void this.#replace(control);
     });
-    const batcher = new StreamBatcher((feed, trace) => this.#take(feed, trace));
+    let batcher = new StreamBatcher((feed, trace) => this.#take(feed, trace));
     control.on("feed", (batch) => batcher.feed(batch));
     control.on("trace", (batch) => batcher.trace(batch));
     control.on("sockets", (sockets) => {
       this.sockets = sockets;
     });
     control.on("settings", (settings) => {
+      // `settings` comes first after every connect. A new run means a new server: its feed and trace count from
+      // the start again, and nothing shown from before belongs to today's sockets.
+      const restarted = settings.run !== this.settings.run;
       this.settings = settings;
+      if (!lost) return;
+      lost = false;
+      if (restarted) {
+        batcher = new StreamBatcher((feed, trace) => this.#take(feed, trace));
+        this.#forgetStream();
+      }
+      this.#recovered(restarted ? "restarted" : "reconnected");
     });
+  }
+
+  /** The server came back without this sandbox (expired, or its data removed): start a new one in its place. */
+  async #replace(old: ControlSocket): Promise<void> {
+    old.removeAllListeners();
+    old.disconnect();
+    savedTicket.forget();
+    this.status = "starting";
+    try {
+      const ticket = await createSandbox();
+      savedTicket.write(ticket);
+      this.#forgetStream();
+      this.#ready = this.#openControl(ticket);
+      await this.#ready;
+      this.#recovered("replaced");
+    } catch (error) {
+      this.#ready = undefined;
+      this.status = "error";
+      this.error = `Lost the sandbox and could not start a new one (${error instanceof Error ? error.message : String(error)}); reload the page.`;
+    }
+  }
+
+  #recovered(how: Recovery): void {
+    this.recovery = how;
+    this.recoveries++;
+  }
+
+  #forgetStream(): void {
+    this.feed = [];
+    this.deliveries = [];
   }
 
   #take(feed: FeedEntry[], trace: Delivery[]): void {
@@ -207,6 +266,21 @@ function latestLine(items: Array<{ seq: number; line?: number }>): number | unde
   let newest: { seq: number; line?: number } | undefined;
   for (const item of items) if (item.line !== undefined && (!newest || item.seq > newest.seq)) newest = item;
   return newest?.line;
+}
+
+/**
+ * The one line that tells the learner what happened after the sandbox came back.
+ *
+ * @example
+ * recoveryNotice("restarted", true); // "The server restarted; your sandbox and clients are back."
+ */
+export function recoveryNotice(how: Recovery, clientsBack: boolean): string {
+  const clients = clientsBack ? "" : " Reconnecting your clients…";
+  if (how === "replaced") {
+    return `The server restarted without your sandbox (it expired or its data was removed): a new one runs this step now; copy the snippet again for outside clients.${clients}`;
+  }
+  const what = how === "restarted" ? "The server restarted" : "The connection to the server dropped";
+  return clientsBack ? `${what}; your sandbox and clients are back.` : `${what}; your sandbox is back.${clients}`;
 }
 
 let session: LiveSession | undefined;
