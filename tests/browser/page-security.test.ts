@@ -36,12 +36,10 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const problems: string[] = [];
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      (window as unknown as { violations: string[] }).violations ??= [];
-      (window as unknown as { violations: string[] }).violations.push(`${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
+  await page.addInitScript(`
+    window.violations = [];
+    document.addEventListener("securitypolicyviolation", (event) => window.violations.push(event.violatedDirective + " " + event.blockedURI));
+  `);
   page.on("console", (message) => {
     if (message.type() === "error" || /Content Security Policy/i.test(message.text())) problems.push(message.text());
   });
@@ -53,7 +51,7 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
 
 const card = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
 const connectedClient = (page: Page, name: string) => card(page, name).getByRole("status").filter({ hasText: /^connected$/ }).waitFor({ timeout: 10_000 });
-const violations = (page: Page) => page.evaluate(() => (window as unknown as { violations?: string[] }).violations ?? []);
+const violations = (page: Page) => page.evaluate("window.violations") as Promise<string[]>;
 const ticketOf = async (page: Page) => JSON.parse(((await page.evaluate("Object.values(sessionStorage)")) as string[])[0]) as SandboxTicket;
 
 async function typeInConsole(page: Page, line: string): Promise<void> {
@@ -87,6 +85,8 @@ describe("the Content Security Policy", () => {
   it("lets the whole page work under it — clients, the xterm console, code highlighting, a theme switch — with no violation", async () => {
     const { page, problems } = await open("/lessons/rooms/4");
     await connectedClient(page, "Client C");
+    // The step puts A and B in "lobby": wait until the server has them there before emitting to it.
+    for (const name of ["Client A", "Client B"]) await card(page, name).getByRole("definition").nth(1).getByText("lobby", { exact: true }).waitFor();
     await typeInConsole(page, 'io.to("lobby").emit("news", 1)');
     const rows = page.getByRole("region", { name: "Server console" }).locator(".xterm-rows");
     await rows.filter({ hasText: "→ A, B" }).waitFor();
@@ -157,15 +157,16 @@ describe("another web site", () => {
     const page = await context.newPage();
     await page.goto(foreignUrl);
     const before = server.playground.registry.size;
-    const outcome = await page.evaluate(async (api) => {
-      const json = await fetch(api, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then(
+    const api = JSON.stringify(`${server.url}/api/sandboxes`);
+    const outcome = await page.evaluate(`(async () => {
+      const json = await fetch(${api}, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then(
         () => "answered",
         () => "blocked",
       );
-      await fetch(api, { method: "POST", mode: "no-cors", body: "{}" });
+      await fetch(${api}, { method: "POST", mode: "no-cors", body: "{}" });
       const form = document.createElement("form");
       form.method = "POST";
-      form.action = api;
+      form.action = ${api};
       form.target = "sink";
       const sink = document.createElement("iframe");
       sink.name = "sink";
@@ -174,7 +175,7 @@ describe("another web site", () => {
       form.submit();
       await loaded;
       return json;
-    }, `${server.url}/api/sandboxes`);
+    })()`);
     expect(outcome).toBe("blocked");
     expect(server.playground.registry.size).toBe(before);
   });
