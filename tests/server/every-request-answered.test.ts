@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { io as connect } from "socket.io-client";
 import { startTestServer } from "../support/server.ts";
 import { createSandbox, once } from "../support/live.ts";
+import { socketServers } from "../../server/config.ts";
 import type { RunningServer } from "../../server/http-server.ts";
 
 let server: RunningServer;
@@ -97,6 +98,19 @@ describe("HTTP requests the page does not serve", () => {
     const response = await fetch(`${server.url}/`, { headers: { range: "bytes=999999-" } });
     expect(response.status).toBe(416);
     expectSentence(((await response.json()) as { error?: unknown }).error, "416");
+  });
+
+  it("explains Engine.IO's bare polling errors: a POST over the frame limit gets a JSON 413", async () => {
+    const ticket = await createSandbox(server.url);
+    const handshake = await (await fetch(`${server.url}${ticket.path}/?EIO=4&transport=polling`)).text();
+    const { sid } = JSON.parse(handshake.slice(1)) as { sid: string };
+    const response = await fetch(`${server.url}${ticket.path}/?EIO=4&transport=polling&sid=${sid}`, {
+      method: "POST",
+      headers: { "content-type": "text/plain;charset=UTF-8" },
+      body: `4${"x".repeat(socketServers.sandbox.maxFrameBytes + 1)}`,
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/larger than the server accepts/);
   });
 
   it("refuses JSONP polling on every Engine.IO server", async () => {
