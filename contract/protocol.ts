@@ -39,7 +39,11 @@ export interface SandboxState extends SandboxSettings {
   edited: boolean;
 }
 
-/** `POST /api/sandboxes` answers 201 with this; over the cap it answers 503 with `{ error }`. */
+/**
+ * `POST /api/sandboxes` (`content-type: application/json`, body `{}`) answers 201 with this. Refusals carry
+ * `{ error }`: 503 over the cap, 429 with `Retry-After` over the per-address quota, 403 from another site, 415
+ * without JSON.
+ */
 export interface SandboxTicket {
   /** Public id: anyone who knows it can join `/sandbox/<id>/socket.io` as a participant. */
   id: string;
