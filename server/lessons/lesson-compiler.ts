@@ -5,6 +5,9 @@ import type { CompiledLesson } from "../../contract/lesson-types.ts";
 import type { LoadedLesson } from "./lesson-loader.ts";
 
 const themes = { light: "github-light-default", dark: "github-dark-default" } as const;
+// No time limit per line: shiki's default (500 ms) gives up on a line of a busy machine and greys it out, so the
+// same sources built differently (and failed the colour-contrast check) depending on the load.
+const tokenizeTimeLimit = 0;
 const languages = ["ts", "js", "json", "bash", "html"];
 
 let highlighter: Promise<Highlighter> | undefined;
@@ -29,7 +32,7 @@ const escapeHtml = (text: string): string =>
 
 /** Program source as one HTML string per line; each token carries `--shiki-light` / `--shiki-dark` colours. */
 function highlightLines(shiki: Highlighter, code: string): string[] {
-  const { tokens } = shiki.codeToTokens(code.replace(/\n$/, ""), { lang: "js", themes, defaultColor: false });
+  const { tokens } = shiki.codeToTokens(code.replace(/\n$/, ""), { lang: "js", themes, defaultColor: false, tokenizeTimeLimit });
   return tokens.map((line) =>
     line
       .map((token) => {
@@ -48,7 +51,7 @@ function markdownRenderer(shiki: Highlighter): MarkdownIt {
     highlight: (code, lang) => {
       const known = languages.includes(lang) ? lang : lang === "typescript" ? "ts" : lang === "javascript" ? "js" : undefined;
       if (!known) return "";
-      return shiki.codeToHtml(code.replace(/\n$/, ""), { lang: known, themes, defaultColor: false });
+      return shiki.codeToHtml(code.replace(/\n$/, ""), { lang: known, themes, defaultColor: false, tokenizeTimeLimit });
     },
   });
   // Links out of the playground open in a new tab, so the learner keeps their place.
