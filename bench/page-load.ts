@@ -5,7 +5,7 @@ import type { Socket } from "socket.io";
 import { startServer } from "../server/http-server.ts";
 import type { SandboxTicket } from "../contract/protocol.ts";
 import { buildPage } from "../scripts/build-page.ts";
-import { launchBrowser } from "../scripts/chromium.ts";
+import { launchBrowser, waitInPage } from "../scripts/chromium.ts";
 import { bundleSizes, type BundleSizes } from "./bundle-size.ts";
 import { round } from "./stats.ts";
 
@@ -97,7 +97,7 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
       for (; sent < end; sent++) targets[sent % targets.length].emit("bench", sent, sent >= options.events - targets.length ? "last-event" : "x");
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await page.waitForFunction("__bench.done > 0", null, { timeout: 120_000, polling: 100 }).catch(async (error: Error) => {
+    await waitInPage(page, "__bench.done > 0", { timeout: 120_000, interval: 100 }).catch(async (error: Error) => {
       const seen = await page.evaluate<string[]>(
         `[...document.querySelectorAll('[role="log"]')].map((log) => (log.getAttribute("aria-label") ?? log.id) + ": " + (log.querySelector("li:last-of-type")?.textContent ?? "(empty)"))`,
       );

@@ -1,6 +1,6 @@
 /** Launches the machine's Chromium through playwright-core, with the flags this workplace needs (tests, bench, screenshots). */
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 const candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
@@ -41,4 +41,20 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * Waits until `expression` is truthy in the page, asking every `interval` ms. Use it instead of Playwright's
+ * `waitForFunction`, which runs its predicate through the page's own `eval`: the production server's CSP (no
+ * `'unsafe-eval'`) refuses that, while `page.evaluate` goes over the DevTools protocol, which the CSP does not govern.
+ *
+ * @example
+ * await waitInPage(page, "document.fonts.status === 'loaded'", { timeout: 10_000 });
+ */
+export async function waitInPage(page: Page, expression: string, { timeout = 30_000, interval = 100 } = {}): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await page.evaluate<unknown>(expression))) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting in the page for ${expression}`);
+    await page.waitForTimeout(interval);
+  }
 }

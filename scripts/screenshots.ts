@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import type { Page } from "playwright-core";
 import { startServer } from "../server/http-server.ts";
 import { buildPageOnce } from "./build-page.ts";
-import { launchBrowser } from "./chromium.ts";
+import { launchBrowser, waitInPage } from "./chromium.ts";
 
 const viewports = [
   { width: 1280, height: 800 },
@@ -25,11 +25,9 @@ mkdirSync(out, { recursive: true });
 /** Until the page has loaded and every client card has stopped connecting (connected, or refused by the program). */
 async function ready(page: Page): Promise<void> {
   await page.waitForLoadState("networkidle");
-  await page.waitForFunction(
-    `[...document.querySelectorAll('[role="status"]')].every((status) => !status.textContent.includes("connecting"))`,
-    null,
-    { timeout: 10_000 },
-  );
+  await waitInPage(page, `[...document.querySelectorAll('[role="status"]')].every((status) => !status.textContent.includes("connecting"))`, {
+    timeout: 10_000,
+  });
   await page.evaluate("document.fonts.ready");
 }
 
