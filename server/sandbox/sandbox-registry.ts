@@ -87,8 +87,10 @@ export class SandboxRegistry {
   }
 
   #restore(saved: SavedSandbox): void {
-    // In use when the server stopped: its owner and clients get a full idle period to come back.
-    const idleSince = saved.idleSince ?? Date.now();
+    // In use when the server stopped: its owner and clients get a full idle period to come back. A time in the
+    // future (a clock set back, an edited file) counts as now, so no sandbox outlives its idle period.
+    const now = Date.now();
+    const idleSince = Math.min(saved.idleSince ?? now, now);
     this.#sandboxes.set(saved.id, new Sandbox(saved, this.#options, this.#sink(saved.id), {
       // The restart is a restart of the sandbox's server too: its program run moves on by one.
       restored: { settings: saved.settings, run: saved.run + 1, idleSince },

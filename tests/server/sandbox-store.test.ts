@@ -116,6 +116,7 @@ describe("a live server restarted on the same data folder", () => {
     const kept = await createSandbox(live.url);
     const closed = await createSandbox(live.url);
     const stale = await createSandbox(live.url);
+    const future = await createSandbox(live.url);
     live.playground.registry.close(closed.id);
     await live.close();
 
@@ -125,6 +126,8 @@ describe("a live server restarted on the same data folder", () => {
     const keptSince = saved.sandboxes.find((sandbox) => sandbox.id === kept.id)?.idleSince;
     expect(keptSince).toEqual(expect.any(Number));
     for (const sandbox of saved.sandboxes) if (sandbox.id === stale.id) sandbox.idleSince = sandbox.idleSince! - 120_000;
+    // …and `future` was saved by a clock that ran a year ahead: it may not outlive its idle time for it.
+    for (const sandbox of saved.sandboxes) if (sandbox.id === future.id) sandbox.idleSince = sandbox.idleSince! + 365 * 86_400_000;
     writeFileSync(file, JSON.stringify(saved));
 
     live = await startLive({ dataDir: dir, idleMs: 60_000 });
@@ -134,6 +137,9 @@ describe("a live server restarted on the same data folder", () => {
     registry.sweep();
     expect(registry.get(stale.id)).toBeUndefined();
     expect(registry.get(kept.id)).toBeDefined();
+    expect(registry.get(future.id)!.idleSince).toBeLessThanOrEqual(Date.now());
+    registry.sweep(Date.now() + 60_000);
+    expect(registry.get(future.id)).toBeUndefined();
   });
 
   it("starts empty, with a warning, on a corrupt file, and replaces it at the next save", async () => {
