@@ -82,7 +82,8 @@ describe("the Content Security Policy", () => {
     expect(html).not.toMatch(/\son[a-z]+=/i); // no inline event handlers either
   });
 
-  it("lets the whole page work under it — clients, the xterm console, code highlighting, a theme switch — with no violation", async () => {
+  // Two steps with their clients, a console command and a theme switch: more than the default 30 s on a loaded machine.
+  it("lets the whole page work under it — clients, the xterm console, code highlighting, a theme switch — with no violation", { timeout: 90_000 }, async () => {
     const { page, problems } = await open("/lessons/rooms/4");
     await connectedClient(page, "Client C");
     // The step puts A and B in "lobby": wait until the server has them there before emitting to it.

@@ -57,8 +57,9 @@ async function expectStepBack(page: Page, url: string): Promise<void> {
   await roomsOf(page, "Client C").getByText("vip", { exact: true }).waitFor({ timeout: 20_000 });
 }
 
+// Each test waits up to 20 s for the page at several points (reconnecting takes Socket.IO's back-off): 90 s in all.
 describe("a server restart in the middle of a lesson", () => {
-  it("ends with the page on the same step, the same sandbox, its clients reconnected in their rooms, and one line saying so", async () => {
+  it("ends with the page on the same step, the same sandbox, its clients reconnected in their rooms, and one line saying so", { timeout: 90_000 }, async () => {
     const page = await openRoomsStep();
     const url = page.url();
     const id = await sandboxId(page);
@@ -84,7 +85,7 @@ describe("a server restart in the middle of a lesson", () => {
     await notice.waitFor({ state: "detached" });
   });
 
-  it("starts a new sandbox when the server came back without it, applies the step again and says so", async () => {
+  it("starts a new sandbox when the server came back without it, applies the step again and says so", { timeout: 90_000 }, async () => {
     const page = await openRoomsStep();
     const url = page.url();
     const id = await sandboxId(page);
