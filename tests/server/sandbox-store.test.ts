@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SandboxStore, type SavedSandbox } from "../../server/sandbox/sandbox-store.ts";
-import { connectOwner, createSandbox, joinSandbox, once, startLive, type Live } from "../support/live.ts";
+import { connectOwner, createSandbox, gotEvents, joinSandbox, once, settle, startLive, type Live } from "../support/live.ts";
 
 let dir: string;
 let live: Live | undefined;
@@ -109,6 +109,23 @@ describe("a live server restarted on the same data folder", () => {
     await vi.waitFor(() => expect(back.sockets.map((socket) => socket.client)).toEqual(["A"]));
     const joined = await a.emitWithAck("join", "lobby");
     expect(joined.ok).toBe(true);
+  });
+
+  it("does not keep learner code: the sandbox comes back on the lesson's own program", async () => {
+    live = await startLive({ dataDir: dir });
+    const ticket = await createSandbox(live.url);
+    const owner = await connectOwner(live.url, ticket);
+    const ran = await owner.timeout(10_000).emitWithAck("code", { code: 'io.on("connection", (socket) => socket.emit("edited"));' });
+    expect(ran).toMatchObject({ ok: true, data: { program: "chat", edited: true, run: 2 } });
+    await live.close();
+
+    live = await startLive({ dataDir: dir });
+    const back = await connectOwner(live.url, ticket);
+    expect(await back.emitWithAck("settings", {})).toEqual({ ok: true, data: { program: "chat", broadcast: false, run: 3, edited: false } });
+    const a = joinSandbox(live.url, ticket, { as: "A" });
+    await once(a, "connect");
+    await settle();
+    expect(gotEvents(a, "edited")).toEqual([]);
   });
 
   it("forgets a sandbox closed for being idle, and one idle longer than the idle time while the server was down", async () => {
