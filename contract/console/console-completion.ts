@@ -67,12 +67,12 @@ function finish<T extends string>(typed: string, pool: T[], build: (value: T) =>
   return [...new Set(matches)].sort();
 }
 
-/** How a step is typed when completed: `to("`, `fetchSockets()`, `broadcast`, `timeout(`. */
+/** How a step is typed when completed: `to("`, `fetchSockets()`, `broadcast`, `timeout(`, `compress(`. */
 function written(name: StepName): string {
   const shape = stepShapes[name];
   if (shape === "property") return name;
   if (shape === "call") return `${name}()`;
-  if (shape === "number") return `${name}(`;
+  if (shape === "number" || shape === "boolean") return `${name}(`;
   return `${name}("`;
 }
 

@@ -9,11 +9,11 @@
 export type Receiver = "server" | "namespace" | "operator" | "socket" | "flagged-socket" | "end";
 
 export type StepName =
-  | "of" | "to" | "in" | "except" | "broadcast" | "volatile" | "local" | "timeout" | "emit"
+  | "of" | "sockets" | "to" | "in" | "except" | "broadcast" | "volatile" | "local" | "compress" | "timeout" | "emit"
   | "join" | "leave" | "rooms" | "id" | "disconnect" | "fetchSockets" | "socketsJoin" | "socketsLeave" | "disconnectSockets";
 
-/** How a step is written: a property, `()`, `("text")`, `(number)`, or `("event", …json)`. */
-export type StepShape = "property" | "call" | "string" | "number" | "emit";
+/** How a step is written: a property, `()`, `("text")`, `(number)`, `(true|false)`, or `("event", …json)`. */
+export type StepShape = "property" | "call" | "string" | "number" | "boolean" | "emit";
 
 /**
  * How each step is written.
@@ -23,12 +23,14 @@ export type StepShape = "property" | "call" | "string" | "number" | "emit";
  */
 export const stepShapes: Record<StepName, StepShape> = {
   of: "string",
+  sockets: "property",
   to: "string",
   in: "string",
   except: "string",
   broadcast: "property",
   volatile: "property",
   local: "property",
+  compress: "boolean",
   timeout: "number",
   emit: "emit",
   join: "string",
@@ -65,6 +67,7 @@ const broadcastSteps = {
   except: "operator",
   volatile: "operator",
   local: "operator",
+  compress: "operator",
   timeout: "operator",
   emit: "end",
   fetchSockets: "end",
@@ -74,14 +77,15 @@ const broadcastSteps = {
 } as const satisfies Partial<Record<StepName, Receiver>>;
 
 /**
- * The steps each receiver accepts and what they return. A socket's `.volatile` and `.timeout()` return the
- * socket itself with a flag for its next emit, so `.join()`, `.rooms`, `.disconnect()`… may not follow them here.
+ * The steps each receiver accepts and what they return. `io.sockets` is the main namespace, as in Socket.IO.
+ * A socket's `.volatile`, `.compress()` and `.timeout()` return the socket itself with a flag for its next
+ * emit, so `.join()`, `.rooms`, `.disconnect()`… may not follow them here.
  *
  * @example
  * transitions.operator.join; // undefined: a BroadcastOperator has no join()
  */
 export const transitions: Record<Receiver, Partial<Record<StepName, Receiver>>> = {
-  server: { of: "namespace", ...broadcastSteps },
+  server: { of: "namespace", sockets: "namespace", ...broadcastSteps },
   namespace: broadcastSteps,
   operator: broadcastSteps,
   socket: {
@@ -91,6 +95,7 @@ export const transitions: Record<Receiver, Partial<Record<StepName, Receiver>>> 
     broadcast: "operator",
     local: "operator",
     volatile: "flagged-socket",
+    compress: "flagged-socket",
     timeout: "flagged-socket",
     emit: "end",
     join: "end",
@@ -107,6 +112,7 @@ export const transitions: Record<Receiver, Partial<Record<StepName, Receiver>>> 
     broadcast: "operator",
     local: "operator",
     volatile: "flagged-socket",
+    compress: "flagged-socket",
     timeout: "flagged-socket",
     emit: "end",
   },
@@ -130,7 +136,7 @@ export function isStepName(name: string): name is StepName {
  * The steps a receiver accepts, in grammar order.
  *
  * @example
- * stepsOn("flagged-socket"); // ["to", "in", "except", "broadcast", "volatile", "local", "timeout", "emit"]
+ * stepsOn("flagged-socket"); // ["to", "in", "except", "broadcast", "volatile", "local", "compress", "timeout", "emit"]
  */
 export function stepsOn(receiver: Receiver): StepName[] {
   return stepNames.filter((name) => transitions[receiver][name] !== undefined);

@@ -5,7 +5,7 @@ import { maxTimeout } from "./console-grammar.ts";
 const examples: [string, string][] = [
   ['io.emit("news", 1)', "every client of the main namespace"],
   ['io.to("lobby").emit("news", 1)', 'clients in room "lobby" (also .in(), .except())'],
-  ['io.of("/admin").emit("alert", "hi")', "clients of another namespace"],
+  ['io.of("/admin").emit("alert", "hi")', "clients of another namespace (io.sockets is the main one)"],
   ['socket("A").emit("hello")', "only client A"],
   ['socket("A").broadcast.emit("hi")', "everyone but A"],
   ['socket("A").to("lobby").emit("hi")', 'room "lobby", except A'],
@@ -15,6 +15,7 @@ const examples: [string, string][] = [
   ['io.in("lobby").socketsJoin("vip")', "move a room's sockets (also .socketsLeave(), .disconnectSockets())"],
   ['io.timeout(1000).emit("ping")', `wait for acknowledgements (at most ${maxTimeout} ms)`],
   ['io.volatile.emit("tick")', "may be dropped if a client is not ready (.local: this server only)"],
+  ['io.compress(false).emit("big", [])', "send without per-message compression"],
 ];
 
 /**
@@ -29,7 +30,7 @@ export function helpLines(): ConsoleLine[] {
     { level: "info", text: "Socket.IO server calls, run on this sandbox's real server (never evaluated as JavaScript):" },
     ...examples.map(([call, meaning]): ConsoleLine => ({ level: "log", text: `  ${call.padEnd(width)}${meaning}` })),
     { level: "log", text: "Strings take 'single' or \"double\" quotes; emit arguments are JSON: 1, \"hi\", true, null, [1, 2], { \"a\": 1 }." },
-    { level: "log", text: 'io.of() only reaches namespaces that exist; socket("A") names a client as its card does.' },
+    { level: "log", text: 'io.of() only reaches namespaces that exist; socket("A") names a client as its card does, socket("<id>") a socket by its id.' },
     { level: "info", text: "Also: clients (who is connected), clear (empty the screen), help (this list). Tab completes, ↑/↓ recall." },
   ];
 }

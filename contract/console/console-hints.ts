@@ -8,8 +8,9 @@ import { stepLabel, type Receiver, type StepName } from "./console-grammar.ts";
  * misplaced("join", "operator", 'io.to("r")', ".to(), …"); // 'io.to("r") has no .join(): use .socketsJoin("room") …'
  */
 export function misplaced(name: StepName, receiver: Receiver, soFar: string, offers: string): string {
-  if (receiver === "flagged-socket") return `.volatile and .timeout() only change a socket's next emit: follow ${soFar} with .emit("event", …), or drop them.`;
+  if (receiver === "flagged-socket") return `.volatile, .compress() and .timeout() only change a socket's next emit: follow ${soFar} with .emit("event", …), or drop them.`;
   if (name === "of") return `Only io itself has .of(): start the chain with io.of("/admin").`;
+  if (name === "sockets") return `Only io itself has .sockets (the main namespace, like io.of("/")): start the chain with io.sockets.`;
   if (name === "broadcast") {
     return receiver === "operator"
       ? `${soFar} already reaches many sockets: drop .broadcast, or start from socket("A").broadcast.`

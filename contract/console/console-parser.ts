@@ -128,7 +128,8 @@ function readChain(tokens: Token[], complete: boolean): ParsedChain {
       if (peek().text === "(" && peek().kind === "punct") throw new ParseFailure(`.${name} is a property, not a method: write .${name} without ().`, peek().start);
       return { name } as ChainStep;
     }
-    expect("(", `Expected "(" after .${name}: write .${name}(${shape === "call" ? "" : shape === "number" ? "1000" : shape === "emit" ? '"news", 1' : stringArgs[name]?.example}).`);
+    const sample = shape === "call" ? "" : shape === "number" ? "1000" : shape === "boolean" ? "false" : shape === "emit" ? '"news", 1' : stringArgs[name]?.example;
+    expect("(", `Expected "(" after .${name}: write .${name}(${sample}).`);
     if (shape === "call") {
       expect(")", `.${name}() takes no arguments here: write .${name}().`);
       return { name } as ChainStep;
@@ -140,6 +141,14 @@ function readChain(tokens: Token[], complete: boolean): ParsedChain {
       }
       expect(")", `.timeout() takes one number: expected ")" here.`);
       return { name: "timeout", ms: token.value as number };
+    }
+    if (shape === "boolean") {
+      const token = next();
+      if (token.kind !== "name" || (token.text !== "true" && token.text !== "false")) {
+        throw new ParseFailure(`.${name}() takes true or false, e.g. .${name}(false).`, token.start);
+      }
+      expect(")", `.${name}() takes one true or false: expected ")" here.`);
+      return { name: "compress", on: token.text === "true" };
     }
     if (shape === "string") {
       const { what, example } = stringArgs[name]!;

@@ -5,7 +5,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 export type ChainStep =
   | { name: "of" | "to" | "in" | "except" | "join" | "leave" | "socketsJoin" | "socketsLeave"; arg: string }
-  | { name: "broadcast" | "volatile" | "local" | "rooms" | "id" }
+  | { name: "sockets" | "broadcast" | "volatile" | "local" | "rooms" | "id" }
+  | { name: "compress"; on: boolean }
   | { name: "disconnect" | "fetchSockets" | "disconnectSockets" }
   | { name: "timeout"; ms: number }
   | { name: "emit"; event: string; args: JsonValue[] };
@@ -45,6 +46,7 @@ function printStep(step: ChainStep): string {
   const name: StepName = step.name;
   if ("arg" in step) return `.${name}(${JSON.stringify(step.arg)})`;
   if ("ms" in step) return `.${name}(${step.ms})`;
+  if ("on" in step) return `.${name}(${step.on})`;
   if ("event" in step) return `.${name}(${[step.event, ...step.args].map((value) => JSON.stringify(value)).join(", ")})`;
   if (name === "disconnect" || name === "fetchSockets" || name === "disconnectSockets") return `.${name}()`;
   return `.${name}`;

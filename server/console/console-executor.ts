@@ -9,7 +9,7 @@ import { printChain, type ChainStep, type ChainTarget } from "../../contract/con
 export interface ConsoleEnv {
   /** The sandbox's real socket.io Server. */
   io: Server;
-  /** Server-side socket of client "A" / "External 1". */
+  /** Server-side socket of client "A" / "External 1", or the socket with that id. */
   socket(name: string): Socket | undefined;
   /** "A", "External 1", or the id if unknown. */
   nameOf(socketId: string): string;
@@ -21,6 +21,8 @@ export interface ConsoleEnv {
 /** The members the console calls: Server, Namespace, BroadcastOperator and Socket each have those the grammar allows them. */
 interface Chainable {
   of(name: string): Chainable;
+  readonly sockets: Chainable;
+  compress(on: boolean): Chainable;
   to(room: string): Chainable;
   in(room: string): Chainable;
   except(room: string): Chainable;
@@ -80,6 +82,12 @@ async function runChain(target: ChainTarget, steps: ChainStep[], env: ConsoleEnv
         value = value.of(name);
         break;
       }
+      case "sockets":
+        value = value.sockets;
+        break;
+      case "compress":
+        value = value.compress(step.on);
+        break;
       case "to":
       case "in":
       case "except":
@@ -183,7 +191,7 @@ function clientLines(env: ConsoleEnv): ConsoleLine[] {
 function unknownClient(name: string, env: ConsoleEnv): string {
   const names = env.clients().map((client) => client.name);
   return names.length
-    ? `No client named ${JSON.stringify(name)}: the clients are ${names.join(", ")}.`
+    ? `No client named ${JSON.stringify(name)}: the clients are ${[...new Set(names)].join(", ")}.`
     : `No client named ${JSON.stringify(name)}: no clients are connected yet, so press Add client first.`;
 }
 

@@ -221,7 +221,8 @@ export class Sandbox {
   command(line: string): Promise<AckResult<ConsoleReply>> {
     return runCommand(line, {
       io: this.#run.io,
-      socket: (name) => this.#directory.byName(name),
+      // socket("<id>") names one socket (a multiplexed client's /admin socket); socket("A") its client's first.
+      socket: (name) => this.#directory.byId(name) ?? this.#directory.byName(name),
       nameOf: (socketId) => {
         const socket = this.#directory.byId(socketId);
         return socket ? this.nameOf(socket) : socketId;

@@ -9,6 +9,7 @@ export const validCommands = [
   'io.in("lobby").fetchSockets()',
   'io.timeout(100).emit("ping")',
   'io.local.socketsJoin("vip")',
+  'io.sockets.compress(false).emit("x", 1)',
   'socket("A").broadcast.emit("chat message", "hi")',
   'socket("B").to("lobby").except("vip").emit("x", [])',
   'socket("C").timeout(50).volatile.emit("ping", "\\u00e9")',

@@ -52,6 +52,13 @@ describe("accepted commands", () => {
     ['socket("A").rooms', 'socket("A").rooms'],
     ['socket("A").id', 'socket("A").id'],
     ['socket("A").disconnect()', 'socket("A").disconnect()'],
+    ['io.sockets.emit("x", 1)', 'io.sockets.emit("x", 1)'],
+    ['io.sockets.to("lobby").emit("x")', 'io.sockets.to("lobby").emit("x")'],
+    ['io.sockets.fetchSockets()', 'io.sockets.fetchSockets()'],
+    ['io.compress(false).emit("x")', 'io.compress(false).emit("x")'],
+    ['io.of("/admin").compress(true).to("r").emit("x")', 'io.of("/admin").compress(true).to("r").emit("x")'],
+    ['socket("A").compress(false).emit("x")', 'socket("A").compress(false).emit("x")'],
+    ['socket("A").broadcast.compress(false).emit("x")', 'socket("A").broadcast.compress(false).emit("x")'],
   ])("%s", (line, canonical) => {
     expect(printCommand(accepted(line))).toBe(canonical);
   });
@@ -103,7 +110,12 @@ describe("refused lines name the position and what was expected", () => {
     ['io.to("r")', 10, "does nothing yet"],
     ["io", 2, "does nothing yet"],
     ['socket("A").volatile', 20, 'end it with .emit("event", …).'],
-    ['io.sockets.emit("x")', 3, "has no .sockets"],
+    ['io.of("/a").sockets.emit("x")', 12, "Only io itself has .sockets"],
+    ['io.sockets.sockets.emit("x")', 11, "Only io itself has .sockets"],
+    ["io.compress(1).emit('x')", 12, "takes true or false"],
+    ["io.compress('false').emit('x')", 12, "takes true or false"],
+    ["io.compress().emit('x')", 12, "takes true or false"],
+    ['socket("A").compress(false).join("r")', 28, "only change a socket's next emit"],
     ["io.", 3, "Expected a method name"],
     ['io..emit("x")', 3, "Expected a method name"],
     ['io emit("x")', 3, 'Expected "." and a method after io'],

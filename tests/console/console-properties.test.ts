@@ -52,7 +52,7 @@ describe("accepted chains are exactly those Socket.IO's own types allow", () => 
   // Every step of the grammar module takes part, so a new step cannot escape the oracle. Whether a step's value
   // ends a chain in Socket.IO's API is written here, apart from the grammar; a new step fails `npm run check` until it is.
   const endsChain: Record<Name, boolean> = {
-    of: false, to: false, in: false, except: false, broadcast: false, volatile: false, local: false, timeout: false,
+    of: false, sockets: false, to: false, in: false, except: false, broadcast: false, volatile: false, local: false, compress: false, timeout: false,
     emit: true, join: true, leave: true, rooms: true, id: true, disconnect: true,
     fetchSockets: true, socketsJoin: true, socketsLeave: true, disconnectSockets: true,
   };
@@ -65,6 +65,8 @@ describe("accepted chains are exactly those Socket.IO's own types allow", () => 
         return { name, arg: name === "of" ? "/admin" : "r" } as ChainStep;
       case "number":
         return { name, ms: 100 } as ChainStep;
+      case "boolean":
+        return { name, on: false } as ChainStep;
       case "emit":
         return { name, event: "x", args: [1] } as ChainStep;
       case "property":
@@ -81,8 +83,8 @@ describe("accepted chains are exactly those Socket.IO's own types allow", () => 
     const last = names.at(-1);
     if (!last || !terminal.has(last)) return true; // "does nothing yet": a chain must end in a call
     if (names.slice(0, -1).some((name) => terminal.has(name))) return true; // socket.disconnect() returns the socket; nothing may follow
-    // socket.volatile / .timeout() flag the socket's next emit; .join(), .rooms… after them would leave the flag behind
-    return target.kind === "socket" && ["join", "leave", "rooms", "id", "disconnect"].includes(last) && names.some((name) => name === "volatile" || name === "timeout");
+    // socket.volatile / .compress() / .timeout() flag the socket's next emit; .join(), .rooms… after them would leave the flag behind
+    return target.kind === "socket" && ["join", "leave", "rooms", "id", "disconnect"].includes(last) && names.some((name) => name === "volatile" || name === "compress" || name === "timeout");
   }
 
   function chainsUpTo(length: number): Name[][] {
