@@ -115,6 +115,12 @@ export interface Delivery {
   trigger?: { client: string; event: string };
   /** `program` (the lesson program) or `console` (typed by the learner). */
   source: "program" | "console";
+  /**
+   * For a broadcast (anything but a `socket.emit` to one socket): the rooms it targeted (none: the whole
+   * namespace) and the rooms it left out, the sender's own-id room not counted (that is what `from` says).
+   * Absent for a `socket.emit`.
+   */
+  broadcast?: { rooms: string[]; except: string[] };
   reached: Recipient[];
   /** 1-based line of the program source that made the emit. */
   line?: number;

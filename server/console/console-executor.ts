@@ -13,8 +13,11 @@ export interface ConsoleEnv {
   socket(name: string): Socket | undefined;
   /** "A", "External 1", or the id if unknown. */
   nameOf(socketId: string): string;
-  /** Runs `emit` (which performs the real emit) and returns the names of sockets the adapter reached. */
-  traceEmit(call: string, emit: () => void): string[];
+  /**
+   * Runs `emit` (which performs the real emit) and returns the names of sockets the adapter reached;
+   * `sender` is the socket a `socket("A")…` command starts from.
+   */
+  traceEmit(call: string, emit: () => void, sender?: Socket): string[];
   clients(): { name: string; socketId: string; nsp: string }[];
 }
 
@@ -107,7 +110,7 @@ async function runChain(target: ChainTarget, steps: ChainStep[], env: ConsoleEnv
         value = value.timeout(step.ms);
         break;
       case "emit":
-        return emit(value, step.event, step.args, { call, timeout, from: oneSocket ? target : undefined }, env);
+        return emit(value, step.event, step.args, { call, timeout, from: oneSocket ? target : undefined, sender: socket }, env);
       case "fetchSockets": {
         const found = await value.fetchSockets();
         if (found.length === 0) return done(log("No sockets match."));
@@ -149,19 +152,21 @@ interface EmitContext {
   timeout: number | undefined;
   /** Set when the emit is a single socket's own `socket.emit`, whose ack answers with that socket's arguments. */
   from: ChainTarget | undefined;
+  /** The socket the chain starts from, if it starts from one. */
+  sender: Socket | undefined;
 }
 
 async function emit(value: Chainable, event: string, args: unknown[], context: EmitContext, env: ConsoleEnv): Promise<Reply> {
   let reached: string[] = [];
   if (context.timeout === undefined) {
-    reached = env.traceEmit(context.call, () => value.emit(event, ...args));
+    reached = env.traceEmit(context.call, () => value.emit(event, ...args), context.sender);
     return done(log(`→ ${reached.length ? reached.join(", ") : "nobody"}`));
   }
   const answer = await new Promise<{ error: Error | null; responses: unknown[] }>((resolve) => {
     const ack = context.from
       ? (error: Error | null, ...responses: unknown[]) => resolve({ error, responses })
       : (error: Error | null, responses: unknown[]) => resolve({ error, responses: responses ?? [] });
-    reached = env.traceEmit(context.call, () => value.emit(event, ...args, ack));
+    reached = env.traceEmit(context.call, () => value.emit(event, ...args, ack), context.sender);
   });
   const sent = log(`→ ${reached.length ? reached.join(", ") : "nobody"}`);
   const values = answer.responses.map((response) => JSON.stringify(response) ?? String(response)).join(", ");

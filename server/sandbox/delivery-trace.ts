@@ -33,7 +33,9 @@ interface Broadcast {
 export class DeliveryTracer {
   #context: TraceContext;
   #current: Broadcast | undefined;
-  #consoleCall: { call: string; reached: string[] } | undefined;
+  #consoleCall: { call: string; reached: string[]; sender: Socket | undefined } | undefined;
+  /** Watched sockets by id, kept until their `disconnect` handlers have run (a socket leaves its namespace before them). */
+  #sockets = new Map<string, Socket>();
   /** The adapter class to pass to `new Server({ adapter })`. */
   readonly adapter: typeof Adapter;
 
@@ -62,6 +64,8 @@ export class DeliveryTracer {
 
   /** Starts observing a socket's outgoing packets. */
   watch(socket: Socket): void {
+    this.#sockets.set(socket.id, socket);
+    socket.once("disconnect", () => setImmediate(() => this.#sockets.delete(socket.id)));
     socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
       if (this.#current) this.#current.reached.push(socket);
       else this.#direct(socket, event, args);
@@ -70,13 +74,14 @@ export class DeliveryTracer {
 
   /**
    * Runs a console command's emit, naming the trace entries after the command, and returns who got it.
+   * `sender` is the socket a `socket("A")…` command starts from (none for `io…`).
    *
    * @example
    * tracer.consoleCall('io.emit("x", 1)', () => io.emit("x", 1)); // ["A", "B"]
    */
-  consoleCall(call: string, emit: () => void): string[] {
+  consoleCall(call: string, emit: () => void, sender?: Socket): string[] {
     const previous = this.#consoleCall;
-    this.#consoleCall = { call, reached: [] };
+    this.#consoleCall = { call, reached: [], sender };
     try {
       emit();
       return this.#consoleCall.reached;
@@ -94,17 +99,39 @@ export class DeliveryTracer {
     this.#current = undefined;
     if (!current) return;
     const [event, ...args] = current.data as [string, ...unknown[]];
-    const sender = senderOf(current.nsp, current.opts);
+    const sender = this.#consoleCall ? this.#consoleCall.sender : this.#senderOf(current.opts);
     const call = describeBroadcast(current.nsp.name, current.opts, sender?.id, event, args);
-    this.#publish(current.nsp.name, call, event, args, current.reached, sender, current.line);
+    const broadcast = {
+      rooms: [...current.opts.rooms],
+      except: [...(current.opts.except ?? [])].filter((room) => room !== sender?.id),
+    };
+    this.#publish(current.nsp.name, call, event, args, current.reached, sender, current.line, broadcast);
   }
 
   #direct(socket: Socket, event: string, args: unknown[]): void {
     const call = `socket.emit(${formatArgs(event, args)})`;
-    this.#publish(socket.nsp.name, call, event, args, [socket], socket, this.#consoleCall ? undefined : this.#context.programLine());
+    this.#publish(socket.nsp.name, call, event, args, [socket], socket, this.#consoleCall ? undefined : this.#context.programLine(), undefined);
   }
 
-  #publish(nsp: string, call: string, event: string, args: unknown[], sockets: Socket[], sender: Socket | undefined, line: number | undefined): void {
+  /** The socket whose `socket.broadcast` / `socket.to()` made this broadcast: its own-id room is excluded. */
+  #senderOf(opts: BroadcastOptions): Socket | undefined {
+    for (const room of opts.except ?? []) {
+      const socket = this.#sockets.get(room);
+      if (socket) return socket;
+    }
+    return undefined;
+  }
+
+  #publish(
+    nsp: string,
+    call: string,
+    event: string,
+    args: unknown[],
+    sockets: Socket[],
+    sender: Socket | undefined,
+    line: number | undefined,
+    broadcast: Delivery["broadcast"],
+  ): void {
     const reached: Recipient[] = sockets.map((socket) => ({ socketId: socket.id, client: this.#context.nameOf(socket) }));
     const fromConsole = this.#consoleCall;
     if (fromConsole) fromConsole.reached.push(...reached.map((recipient) => recipient.client));
@@ -116,19 +143,11 @@ export class DeliveryTracer {
       from: sender ? this.#context.nameOf(sender) : undefined,
       trigger: fromConsole ? undefined : this.#context.trigger(),
       source: fromConsole ? "console" : "program",
+      ...(broadcast ? { broadcast } : {}),
       reached,
       line,
     });
   }
-}
-
-/** The socket whose `socket.broadcast` / `socket.to()` made this broadcast: its own-id room is excluded. */
-function senderOf(nsp: Namespace, opts: BroadcastOptions): Socket | undefined {
-  for (const room of opts.except ?? []) {
-    const socket = nsp.sockets.get(room);
-    if (socket) return socket;
-  }
-  return undefined;
 }
 
 /**

@@ -227,7 +227,7 @@ export class Sandbox {
         const socket = this.#directory.byId(socketId);
         return socket ? this.nameOf(socket) : socketId;
       },
-      traceEmit: (call, emit) => this.#run.tracer.consoleCall(call, emit),
+      traceEmit: (call, emit, sender) => this.#run.tracer.consoleCall(call, emit, sender),
       clients: () => this.sockets().map(({ client, socketId, nsp }) => ({ name: client, socketId, nsp })),
     });
   }
