@@ -1,84 +1,102 @@
-/** The lessons' hands-on challenges, each a pure check of one delivery (and the sockets as the server sees them). */
+/** The lessons' hands-on challenges: each a pure check of one delivery of the live trace, requiring the right shape of call. */
 import type { Delivery, SocketInfo } from "./protocol.ts";
 
+/** What a check may look at besides the delivery itself. */
+export interface ChallengeContext {
+  /** The sockets as the server sees them (namespaces, rooms) when the delivery arrived. */
+  sockets: SocketInfo[];
+  /** Whether the broadcast switch was on. */
+  broadcast: boolean;
+}
+
 /** Decides from one delivery of the live trace whether a challenge is done. */
-export type ChallengeCheck = (delivery: Delivery, sockets: SocketInfo[]) => boolean;
+export type ChallengeCheck = (delivery: Delivery, context: ChallengeContext) => boolean;
 
-const reachedNames = (delivery: Delivery): string[] => delivery.reached.map((recipient) => recipient.client);
 const inNamespace = (sockets: SocketInfo[], nsp: string): SocketInfo[] => sockets.filter((socket) => socket.nsp === nsp);
-const inRoom = (sockets: SocketInfo[], nsp: string, room: string): string[] =>
-  inNamespace(sockets, nsp).filter((socket) => socket.rooms.includes(room)).map((socket) => socket.client);
-const isDuplicateFree = (names: string[]): boolean => new Set(names).size === names.length;
-const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && a.every((name) => b.includes(name));
+const idsIn = (sockets: SocketInfo[], nsp: string, room: string): string[] =>
+  inNamespace(sockets, nsp).filter((socket) => socket.rooms.includes(room)).map((socket) => socket.socketId);
+const reachedIds = (delivery: Delivery): string[] => delivery.reached.map((recipient) => recipient.socketId);
+/** Exactly these sockets, each once. */
+const reachedExactly = (delivery: Delivery, ids: string[]): boolean => {
+  const reached = reachedIds(delivery);
+  return reached.length === ids.length && new Set(reached).size === reached.length && ids.every((id) => reached.includes(id));
+};
+const socketNamed = (sockets: SocketInfo[], nsp: string, client: string | undefined): SocketInfo | undefined =>
+  sockets.find((socket) => socket.nsp === nsp && socket.client === client);
+/** A room a program or learner named, not a socket's own-id room. */
+const isNamedRoom = (sockets: SocketInfo[], room: string): boolean => !sockets.some((socket) => socket.socketId === room);
 
-/** Every socket of the delivery's namespace but the sender got it, the sender did not, and someone did. */
-function everyoneButSender(delivery: Delivery, sockets: SocketInfo[]): boolean {
-  if (!delivery.from) return false;
-  const reached = reachedNames(delivery);
-  const others = inNamespace(sockets, delivery.nsp).map((socket) => socket.client).filter((name) => name !== delivery.from);
-  return others.length > 0 && !reached.includes(delivery.from) && others.every((name) => reached.includes(name));
+/** Every socket of the delivery's namespace but one, that one still connected, and someone else got it. */
+function allButOne(delivery: Delivery, sockets: SocketInfo[]): SocketInfo | undefined {
+  const everyone = inNamespace(sockets, delivery.nsp);
+  const reached = reachedIds(delivery);
+  const left = everyone.filter((socket) => !reached.includes(socket.socketId));
+  if (left.length !== 1 || everyone.length < 2) return undefined;
+  return reachedExactly(delivery, everyone.filter((socket) => socket !== left[0]).map((socket) => socket.socketId)) ? left[0] : undefined;
 }
 
 /**
- * Every challenge of `lessons/*.md`, by id. A challenge is done when one delivery passes its check,
- * whichever way (card buttons or console) the learner made it.
+ * Every challenge of `lessons/*.md`, by id. A challenge is done when one delivery, made while its step is
+ * open, passes its check, whichever way (card buttons or console) the learner made it. Each asks for
+ * something the step's text does not spell out, and checks the shape of the call, not only who got it.
  *
  * @example
- * const done = challengeChecks["everyone-but-sender"](delivery, session.sockets);
+ * const done = challengeChecks["lobby-xor-vip"](delivery, { sockets: session.sockets, broadcast: false });
  */
 export const challengeChecks: Record<string, ChallengeCheck> = {
-  /** Chat: a `chat message` that reached every socket of `/`, its sender included (`io.emit`). */
-  "chat-everyone": (delivery, sockets) => {
-    const everyone = inNamespace(sockets, "/").map((socket) => socket.client);
-    const reached = reachedNames(delivery);
-    return delivery.nsp === "/" && delivery.event === "chat message" && everyone.length > 1 && everyone.every((name) => reached.includes(name));
+  /** Chat, broadcast on: one `chat message` to every socket of `/`, as `io.emit` does, though the program now skips the sender. */
+  "chat-everyone": (delivery, { sockets, broadcast }) => {
+    const everyone = inNamespace(sockets, "/").map((socket) => socket.socketId);
+    return broadcast && delivery.nsp === "/" && delivery.event === "chat message" && everyone.length > 1 && reachedExactly(delivery, everyone);
   },
 
-  /** Chat homework: a `user joined` announcement that reached the others but not the newcomer. */
-  "chat-announce": (delivery, sockets) => delivery.event === "user joined" && everyoneButSender(delivery, sockets),
-
-  /** Broadcast: `socket.broadcast.emit` or anything equivalent. */
-  "everyone-but-sender": everyoneButSender,
-
-  /** Broadcast: `socket.to(socket.id)` from a socket to its own-id room reaches nobody. */
-  "own-id-nobody": (delivery, sockets) => {
-    const sender = sockets.find((socket) => socket.client === delivery.from && socket.nsp === delivery.nsp);
-    // The call names the room: `socket.to("<id>")` from the program, the typed line (either quotes) from the console.
-    const toOwnRoom = sender && [`.to("${sender.socketId}")`, `.to('${sender.socketId}')`, `.in("${sender.socketId}")`, `.in('${sender.socketId}')`];
-    return toOwnRoom !== undefined && delivery.reached.length === 0 && toOwnRoom.some((part) => delivery.call.includes(part));
+  /** Chat: a `user joined` for C that everyone but C got, made by hand (nobody picked a nickname). */
+  "chat-announce": (delivery, { sockets }) => {
+    if (delivery.event !== "user joined" || delivery.source !== "console") return false;
+    return allButOne(delivery, sockets)?.client === "C";
   },
 
-  /** Rooms: one emit reached exactly the union of `lobby` and `vip` (minus a sender), each socket once. */
-  "lobby-and-vip-one-emit": (delivery, sockets) => {
-    const lobby = inRoom(sockets, delivery.nsp, "lobby");
-    const vip = inRoom(sockets, delivery.nsp, "vip");
-    const reached = reachedNames(delivery);
-    const union = [...new Set([...lobby, ...vip])].filter((name) => name !== delivery.from);
-    const onlyLobby = reached.some((name) => lobby.includes(name) && !vip.includes(name));
-    const onlyVip = reached.some((name) => vip.includes(name) && !lobby.includes(name));
-    return onlyLobby && onlyVip && isDuplicateFree(reached) && sameSet(reached, union);
+  /** Broadcast, switch off: everyone but A in one emit (`socket("A").broadcast.emit`, or `io.except(A's id)`). */
+  "everyone-but-sender": (delivery, { sockets, broadcast }) => !broadcast && delivery.nsp === "/" && allButOne(delivery, sockets)?.client === "A",
+
+  /** Broadcast: B alone, through the room named after its id (`io.to(B's id)`), not a direct `socket.emit`. */
+  "own-room-message": (delivery, { sockets }) => {
+    const b = socketNamed(sockets, "/", "B");
+    if (!b || delivery.nsp !== "/" || !delivery.broadcast) return false;
+    return delivery.broadcast.rooms.length === 1 && delivery.broadcast.rooms[0] === b.socketId && reachedExactly(delivery, [b.socketId]);
   },
 
-  /** Rooms: a socket sent to one of its rooms, and the others in that room got it, the sender did not. */
-  "room-but-sender": (delivery, sockets) => {
-    const sender = sockets.find((socket) => socket.client === delivery.from && socket.nsp === delivery.nsp);
-    if (!sender) return false;
-    const reached = reachedNames(delivery);
-    return sender.rooms
-      .filter((room) => room !== sender.socketId)
-      .some((room) => {
-        const others = inRoom(sockets, delivery.nsp, room).filter((name) => name !== sender.client);
-        const everyone = inNamespace(sockets, delivery.nsp).length;
-        return others.length > 0 && others.length + 1 < everyone && sameSet(reached, others);
-      });
+  /** Rooms: one emit that reached the sockets in exactly one of `lobby` and `vip`, aimed at those two rooms. */
+  "lobby-xor-vip": (delivery, { sockets }) => {
+    const rooms = delivery.broadcast?.rooms ?? [];
+    if (!rooms.includes("lobby") || !rooms.includes("vip")) return false;
+    const lobby = idsIn(sockets, delivery.nsp, "lobby");
+    const vip = idsIn(sockets, delivery.nsp, "vip");
+    const onlyLobby = lobby.filter((id) => !vip.includes(id));
+    const onlyVip = vip.filter((id) => !lobby.includes(id));
+    const both = lobby.filter((id) => vip.includes(id));
+    return onlyLobby.length > 0 && onlyVip.length > 0 && both.length > 0 && reachedExactly(delivery, [...onlyLobby, ...onlyVip]);
   },
 
-  /** Namespaces: some client got past the `/admin` middleware (any delivery re-checks the socket list). */
-  "admin-connected": (_delivery, sockets) => sockets.some((socket) => socket.nsp === "/admin"),
+  /** Rooms: a `user left` from a socket to a room it is in, reaching the room's other members only (`socket.to(room)`). */
+  "room-but-sender": (delivery, { sockets }) => {
+    const sender = socketNamed(sockets, delivery.nsp, delivery.from);
+    if (delivery.event !== "user left" || !sender || !delivery.broadcast) return false;
+    return delivery.broadcast.rooms.some((room) => {
+      if (!isNamedRoom(sockets, room) || !sender.rooms.includes(room)) return false;
+      const others = idsIn(sockets, delivery.nsp, room).filter((id) => id !== sender.socketId);
+      return others.length > 0 && reachedExactly(delivery, others);
+    });
+  },
 
-  /** Namespaces: a delivery on `/tenant-acme` reached someone while clients elsewhere got nothing. */
-  "only-tenant-acme": (delivery, sockets) =>
-    delivery.nsp === "/tenant-acme" &&
-    delivery.reached.length > 0 &&
-    sockets.some((socket) => socket.nsp !== "/tenant-acme"),
+  /** Namespaces: A got past the `/admin` middleware and sent there (the admin handler's emit, triggered by A). */
+  "admin-from-a": (delivery) => delivery.nsp === "/admin" && delivery.source === "program" && delivery.trigger?.client === "A",
+
+  /** Namespaces: a namespace-wide emit on `/tenant-acme` that reached all of it while other namespaces have clients. */
+  "only-tenant-acme": (delivery, { sockets }) => {
+    const acme = inNamespace(sockets, "/tenant-acme").map((socket) => socket.socketId);
+    const elsewhere = sockets.some((socket) => socket.nsp !== "/tenant-acme");
+    const wholeNamespace = delivery.broadcast !== undefined && delivery.broadcast.rooms.length === 0 && delivery.broadcast.except.length === 0 && !delivery.from;
+    return delivery.nsp === "/tenant-acme" && wholeNamespace && elsewhere && acme.length > 0 && reachedExactly(delivery, acme);
+  },
 };

@@ -42,8 +42,13 @@ export interface CompiledStep {
   title: string;
   /** The step heading compiled from inline Markdown (code spans). */
   titleHtml: string;
-  /** Step text, compiled from Markdown at build time. */
+  /**
+   * Step text, compiled from Markdown at build time. Each server-console command in it is followed by a
+   * `<button data-command="…">` named `Run <command>` (placeholders such as `<A's id>` left in).
+   */
   html: string;
+  /** The server-console commands of the step text, in order, as written (see `html`). */
+  commands: string[];
   setup: StepSetup;
   /** The code task of this step, if it has one. */
   task?: CompiledCodeTask;
@@ -61,10 +66,21 @@ export interface CompiledQuestion {
 export interface CompiledChallenge {
   /** Id of a check in `challenge-checks.ts`. */
   id: string;
+  /** 0-based index of the step it belongs to: shown there, and checked only while that step is open. */
+  step: number;
   title: string;
   /** The title compiled from inline Markdown. */
   titleHtml: string;
+  /** Shown only when the learner asks for a hint; never the answer itself. */
   hintHtml: string;
+}
+
+/** A namespace the lesson's program serves, as the page offers it (Namespace box, snippets, completion). */
+export interface LessonNamespace {
+  /** "/", "/admin", "/tenant-acme". */
+  name: string;
+  /** The auth token its middleware wants, if it has one (the snippet for it sends `auth: { token }`). */
+  token?: string;
 }
 
 export interface CompiledLesson {
@@ -78,6 +94,12 @@ export interface CompiledLesson {
   program: ProgramName;
   /** Default event name in each client's Event box. */
   event: string;
+  /** The broadcast switch when a step does not set it; undefined: the lesson has no switch. */
+  broadcast?: boolean;
+  /** The namespaces the program serves; `/` first. */
+  namespaces: LessonNamespace[];
+  /** The events the program handles from clients (what a step's set-up may send, e.g. `join`). */
+  events: string[];
   /** Text above the first step's heading, compiled from Markdown ("" when there is none). */
   introHtml: string;
   steps: CompiledStep[];

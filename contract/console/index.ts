@@ -4,3 +4,4 @@ export { printCommand, printChain, type ChainStep, type ChainTarget, type Consol
 export { complete, commonPrefix, type CompletionNames } from "./console-completion.ts";
 export type { SyntaxProblem } from "./console-tokens.ts";
 export { maxTimeout, type Receiver, type StepName } from "./console-grammar.ts";
+export { isConsoleCommand, placeholdersIn, fillPlaceholders } from "./lesson-commands.ts";

@@ -3,6 +3,7 @@ import markdownIt, { type MarkdownIt, type RendererRule } from "markdown-it";
 import { createHighlighter, type Highlighter } from "shiki";
 import type { CompiledLesson } from "../../contract/lesson-types.ts";
 import type { LoadedLesson } from "./lesson-loader.ts";
+import { isConsoleCommand } from "../../contract/console/lesson-commands.ts";
 
 const themes = { light: "github-light-default", dark: "github-dark-default" } as const;
 // No time limit per line: shiki's default (500 ms) gives up on a line of a busy machine and greys it out, so the
@@ -11,6 +12,11 @@ const tokenizeTimeLimit = 0;
 const languages = ["ts", "js", "json", "bash", "html"];
 
 let highlighter: Promise<Highlighter> | undefined;
+
+/** Passed to markdown-it's render: only a step's own text gets Run buttons (not hints, titles or answers). */
+interface RenderEnv {
+  runButtons?: boolean;
+}
 
 /** One shared shiki highlighter; creating it loads grammars, so it is made once per process. */
 function getHighlighter(): Promise<Highlighter> {
@@ -65,6 +71,15 @@ function markdownRenderer(shiki: Highlighter): MarkdownIt {
     }
     return defaultLinkOpen(tokens, index, options, env, self);
   };
+  // A server-console command in the text gets a Run button, so nobody copies 20-character ids by hand.
+  const defaultCode = markdown.renderer.rules.code_inline ?? renderToken;
+  markdown.renderer.rules.code_inline = (tokens, index, options, env, self) => {
+    const code = defaultCode(tokens, index, options, env, self);
+    const command = tokens[index].content;
+    if (!(env as RenderEnv | undefined)?.runButtons || !isConsoleCommand(command)) return code;
+    const attribute = escapeHtml(command);
+    return `<span class="console-command">${code}<button type="button" class="run-command" data-command="${attribute}" aria-label="Run ${attribute}" title="Run in the server console">Run</button></span>`;
+  };
   return markdown;
 }
 
@@ -89,11 +104,15 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
       panel: lesson.panel,
       program: lesson.program,
       event: lesson.event,
+      ...(lesson.broadcast === undefined ? {} : { broadcast: lesson.broadcast }),
+      namespaces: lesson.namespaces,
+      events: lesson.events,
       introHtml: lesson.intro ? block(lesson.intro) : "",
       steps: lesson.steps.map((step) => ({
         title: plainText(markdown.renderInline(step.title)),
         titleHtml: markdown.renderInline(step.title),
-        html: block(step.markdown),
+        html: markdown.render(step.markdown, { runButtons: true } satisfies RenderEnv),
+        commands: step.commands,
         setup: {
           clients: step.clients,
           ...(step.broadcast === undefined ? {} : { broadcast: step.broadcast }),
@@ -119,6 +138,7 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
       })),
       challenges: lesson.challenges.map((challenge) => ({
         id: challenge.id,
+        step: challenge.step,
         title: plainText(markdown.renderInline(challenge.title)),
         titleHtml: markdown.renderInline(challenge.title),
         hintHtml: block(challenge.hint),

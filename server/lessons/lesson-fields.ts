@@ -1,6 +1,6 @@
 /** Validators for the fields of a lesson's frontmatter; each failure names the field. */
 import { maxClients } from "../../contract/client-names.ts";
-import type { ClientSetup } from "../../contract/lesson-types.ts";
+import type { ClientSetup, LessonNamespace } from "../../contract/lesson-types.ts";
 import { editRegion, type RegionEdit } from "../../contract/editable-region.ts";
 
 const clientFields = ["namespace", "auth", "rooms"];
@@ -109,4 +109,28 @@ export function taskOf(value: unknown, field: string, fail: Fail, context: { tas
   const solution = edited(start ?? context.region, editsOf(value.solution, `${field}.solution`, fail), `${field}.solution`, fail);
   if (solution === (start ?? context.region)) fail(`${field}.solution`, "leaves the code as it starts");
   return { id, title, hint, ...(start === undefined ? {} : { start }), solution };
+}
+
+/**
+ * A lesson's `namespaces`: names, or `{ name, token }` for a namespace whose middleware wants an auth token.
+ * Missing means the main namespace only; `/` always comes first.
+ *
+ * @example
+ * namespacesOf(["/", { name: "/admin", token: "let-me-in" }], "namespaces", fail);
+ * // [{ name: "/" }, { name: "/admin", token: "let-me-in" }]
+ */
+export function namespacesOf(value: unknown, field: string, fail: Fail): LessonNamespace[] {
+  const list = listOf(value, field, fail).map((raw, index): LessonNamespace => {
+    const at = `${field}[${index}]`;
+    if (typeof raw === "string") return raw.startsWith("/") ? { name: raw } : fail(at, 'must start with "/"');
+    if (!isRecord(raw)) return fail(at, "must be a namespace such as /admin, or { name: /admin, token: let-me-in }");
+    unknownFields(raw, ["name", "token"], `${at}.`, fail);
+    const name = typeof raw.name === "string" && raw.name.startsWith("/") ? raw.name : fail(`${at}.name`, 'must start with "/"');
+    if (raw.token === undefined) return { name };
+    return { name, token: typeof raw.token === "string" && raw.token !== "" ? raw.token : fail(`${at}.token`, "must be non-empty text") };
+  });
+  const names = list.map((namespace) => namespace.name);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice) fail(field, `${twice} appears twice`);
+  return [{ name: "/" }, ...list].filter((namespace, index, all) => all.findIndex((other) => other.name === namespace.name) === index);
 }

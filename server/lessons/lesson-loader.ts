@@ -3,12 +3,13 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { parse } from "yaml";
 import type { ProgramName } from "../../contract/protocol.ts";
-import type { ClientSetup, PanelName } from "../../contract/lesson-types.ts";
+import type { ClientSetup, LessonNamespace, PanelName } from "../../contract/lesson-types.ts";
+import { isConsoleCommand } from "../../contract/console/lesson-commands.ts";
 import { programs, isProgramName } from "../programs/index.ts";
 import { challengeChecks } from "../../contract/challenge-checks.ts";
 import { codeTaskChecks } from "../../contract/code-tasks.ts";
 import { fileWith, regionOf, type LineRange } from "../../contract/editable-region.ts";
-import { clientsOf, isRecord, listOf, taskOf, unknownFields, type LoadedTask } from "./lesson-fields.ts";
+import { clientsOf, isRecord, listOf, namespacesOf, taskOf, unknownFields, type LoadedTask } from "./lesson-fields.ts";
 
 /** The panels a lesson may name in `panel:`. */
 export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces"];
@@ -22,6 +23,8 @@ export interface LoadedStep {
   highlight?: number;
   /** The step's code task, its code files read. */
   task?: LoadedTask;
+  /** The server-console commands in its text (code spans the console would run), in order. */
+  commands: string[];
 }
 
 /** A validated lesson, still in Markdown; the Vite plugin compiles it. */
@@ -35,10 +38,16 @@ export interface LoadedLesson {
   panel: PanelName;
   program: ProgramName;
   event: string;
+  /** The broadcast switch where a step does not set it; undefined: no switch in this lesson. */
+  broadcast?: boolean;
+  namespaces: LessonNamespace[];
+  /** Events the program handles from clients (its inbound `accepts`). */
+  events: string[];
   intro: string;
   steps: LoadedStep[];
   questions: Array<{ question: string; answer: string }>;
-  challenges: Array<{ id: string; title: string; hint: string }>;
+  /** `step`: 0-based index of the step the challenge belongs to (the last one unless the file says). */
+  challenges: Array<{ id: string; step: number; title: string; hint: string }>;
   /** The program file as shown: its text and the 1-based, inclusive lines a learner may edit (the handlers). */
   source: { path: string; code: string; editable: LineRange };
 }
@@ -65,7 +74,7 @@ export interface LoadOptions {
 }
 
 const entryPattern = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$/;
-const topFields = ["title", "summary", "panel", "program", "event", "steps", "questions", "challenges"];
+const topFields = ["title", "summary", "panel", "program", "event", "broadcast", "namespaces", "steps", "questions", "challenges"];
 const stepFields = ["clients", "broadcast", "highlight", "task"];
 
 /** The lesson files of `dir` (`NN-slug.md` or `NN-slug/index.md`), in numeric order. */
@@ -158,7 +167,7 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     if (!isRecord(raw)) return fail(field, "must be a mapping");
     unknownFields(raw, stepFields, `${field}.`, fail);
     if (!bodies[index].title) fail(`${field}`, `the "## " heading has no title`);
-    const step: LoadedStep = { ...bodies[index], clients: clientsOf(raw.clients, `${field}.clients`, fail) };
+    const step: LoadedStep = { ...bodies[index], clients: clientsOf(raw.clients, `${field}.clients`, fail), commands: commandsIn(bodies[index].markdown) };
     if (raw.broadcast !== undefined) {
       step.broadcast = typeof raw.broadcast === "boolean" ? raw.broadcast : fail(`${field}.broadcast`, "must be true or false");
     }
@@ -185,13 +194,17 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
   const challenges = listOf(front.challenges, "challenges", fail).map((raw, index) => {
     const field = `challenges[${index}]`;
     if (!isRecord(raw)) return fail(field, "must be a mapping");
-    unknownFields(raw, ["id", "title", "hint"], `${field}.`, fail);
+    unknownFields(raw, ["id", "step", "title", "hint"], `${field}.`, fail);
     const id = text_(raw.id, `${field}.id`);
+    const step = raw.step === undefined ? steps.length : raw.step;
+    if (!Number.isInteger(step) || (step as number) < 1 || (step as number) > steps.length) fail(`${field}.step`, `must be a step number from 1 to ${steps.length}`);
     if (!context.challengeIds.includes(id)) fail(`${field}.id`, `unknown challenge "${id}" (no such check in contract/challenge-checks.ts)`);
     if (ids.has(id)) fail(`${field}.id`, `"${id}" appears twice`);
     ids.add(id);
-    return { id, title: text_(raw.title, `${field}.title`), hint: text_(raw.hint, `${field}.hint`) };
+    return { id, step: (step as number) - 1, title: text_(raw.title, `${field}.title`), hint: text_(raw.hint, `${field}.hint`) };
   });
+  if (front.broadcast !== undefined && typeof front.broadcast !== "boolean") fail("broadcast", "must be true or false");
+  const namespaces = namespacesOf(front.namespaces, "namespaces", fail);
 
   // Progress is kept per lesson by id: a task id names one task, and no challenge.
   steps.forEach((step, index) => {
@@ -209,10 +222,19 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     panel: panel as PanelName,
     program: program as ProgramName,
     event,
+    ...(front.broadcast === undefined ? {} : { broadcast: front.broadcast as boolean }),
+    namespaces,
+    events: Object.keys(programs[program as ProgramName].accepts),
     intro,
     steps,
     questions,
     challenges,
     source: { path: relative(context.projectRoot, sourcePath), code, editable },
   };
+}
+
+/** The code spans of a step's Markdown that are server-console commands, e.g. `io.to("lobby").emit("news", 1)`. */
+function commandsIn(markdown: string): string[] {
+  const withoutBlocks = markdown.replace(/^```[\s\S]*?^```/gm, "");
+  return [...withoutBlocks.matchAll(/`([^`\n]+)`/g)].map((match) => match[1]).filter(isConsoleCommand);
 }

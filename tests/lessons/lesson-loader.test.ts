@@ -65,6 +65,22 @@ describe("the real lessons/ folder", () => {
   });
 });
 
+describe("Run buttons in the real lessons", () => {
+  it("give every console command of a step's text a button, and nothing else one", async () => {
+    const lessons = await compileLessons(loadLessons(`${root}lessons`));
+    const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+    let buttons = 0;
+    for (const lesson of lessons) {
+      for (const step of lesson.steps) {
+        const shown = [...step.html.matchAll(/data-command="([^"]*)"/g)].map((match) => unescape(match[1]));
+        expect(shown, `${lesson.slug}: ${step.title}`).toEqual(step.commands);
+        buttons += shown.length;
+      }
+    }
+    expect(buttons).toBeGreaterThan(10);
+  });
+});
+
 describe("broken lessons fail with the file and the field", () => {
   const cases: Array<[fixture: string, file: string, field: string, problem: RegExp]> = [
     ["missing-field", "01-first.md", "summary", /missing/],
@@ -78,6 +94,8 @@ describe("broken lessons fail with the file and the field", () => {
     ["unknown-field", "01-first.md", "layout", /unknown field/],
     ["unknown-task", "01-first.md", "steps[1].task.id", /unknown code task "no-such-task"/],
     ["bad-task-edit", "01-first.md", "steps[1].task.solution[0].replace", /"io\.emit\("no such line"\);" is not in the code/],
+    ["bad-challenge-step", "01-first.md", "challenges[0].step", /must be a step number from 1 to 2/],
+    ["bad-namespaces", "01-first.md", "namespaces[1].name", /must start with "\/"/],
   ];
   it.each(cases)("lessons-%s → %s: %s", (name, file, field, problem) => {
     const error = loadError(name);
@@ -113,7 +131,18 @@ describe("the compiler", () => {
     expect(lesson.steps[0].setup).toEqual({ clients: [{}, {}], highlight: emitLine });
     expect(lesson.steps[1].setup).toEqual({ clients: [{}, { namespace: "/admin", auth: "let-me-in", rooms: ["lobby"] }], broadcast: true });
     expect(lesson.questions[0]).toMatchObject({ question: "What does io.emit reach?", answerHtml: expect.stringContaining("<strong>the sender too</strong>") });
-    expect(lesson.challenges[0].hintHtml).toBe("<p>Press <strong>Send</strong>.</p>\n");
+    expect(lesson.challenges[0]).toMatchObject({ step: 0, hintHtml: "<p>Press <strong>Send</strong>.</p>\n" });
+    expect(lesson).toMatchObject({ broadcast: false, namespaces: [{ name: "/" }, { name: "/admin", token: "let-me-in" }] });
+    expect(lesson.events).toEqual(["chat message", "nickname", "typing"]);
+    // A console command in the step text gets a Run button named after it; program code does not.
+    expect(lesson.steps[1].commands).toEqual(['io.to("<A\'s id>").emit("x", 1)']);
+    expect(lesson.steps[1].html).toContain('<button type="button" class="run-command" data-command="io.to(&quot;&lt;A\'s id&gt;&quot;).emit(&quot;x&quot;, 1)" aria-label="Run io.to(&quot;&lt;A\'s id&gt;&quot;).emit(&quot;x&quot;, 1)"');
+    expect(lesson.steps[1].html.match(/data-command/g)).toHaveLength(1);
+    expect(lesson.steps[0].commands).toEqual([]);
+    const [, second] = await compileLessons(loaded);
+    expect(second).toMatchObject({ namespaces: [{ name: "/" }], challenges: [{ step: 1 }] });
+    expect(second.broadcast).toBeUndefined();
+    expect(second.challenges[0].hintHtml).not.toContain("<button"); // hints never run anything
     const sourceLines = lesson.source.code.replace(/\n$/, "").split("\n");
     expect(lesson.source.lines).toHaveLength(sourceLines.length);
     const plain = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
