@@ -25,3 +25,19 @@ export function clientName(index: number): string {
 export function isClientName(name: unknown): name is string {
   return typeof name === "string" && /^[A-Z]{1,2}$/.test(name);
 }
+
+/**
+ * Orders client names as the cards are: A … Z, AA …, then External 1, External 2 … External 10.
+ *
+ * @example
+ * ["External 10", "C", "External 2", "AA", "B"].sort(compareClientNames); // ["B", "C", "AA", "External 2", "External 10"]
+ */
+export function compareClientNames(a: string, b: string): number {
+  const rank = (name: string): [number, number, string] => {
+    const external = /^External (\d+)$/.exec(name);
+    if (external) return [1, Number(external[1]), ""];
+    return isClientName(name) ? [0, name.length, name] : [2, 0, name];
+  };
+  const [x, y] = [rank(a), rank(b)];
+  return x[0] - y[0] || x[1] - y[1] || x[2].localeCompare(y[2]);
+}

@@ -4,6 +4,7 @@ import type { AckResult, ConsoleLine, ConsoleReply } from "../../contract/protoc
 import { helpLines } from "../../contract/console/console-help.ts";
 import { parseCommand } from "../../contract/console/console-parser.ts";
 import { printChain, type ChainStep, type ChainTarget } from "../../contract/console/console-printer.ts";
+import { compareClientNames } from "../../contract/client-names.ts";
 
 /** What the console needs from its sandbox. */
 export interface ConsoleEnv {
@@ -158,9 +159,11 @@ interface EmitContext {
 
 async function emit(value: Chainable, event: string, args: unknown[], context: EmitContext, env: ConsoleEnv): Promise<Reply> {
   let reached: string[] = [];
+  // Recipients in card order, whatever order the sockets connected in (a reconnected B still reads "→ B, C").
+  const recipients = () => (reached.length ? [...reached].sort(compareClientNames).join(", ") : "nobody");
   if (context.timeout === undefined) {
     reached = env.traceEmit(context.call, () => value.emit(event, ...args), context.sender);
-    return done(log(`→ ${reached.length ? reached.join(", ") : "nobody"}`));
+    return done(log(`→ ${recipients()}`));
   }
   const answer = await new Promise<{ error: Error | null; responses: unknown[] }>((resolve) => {
     const ack = context.from
@@ -168,7 +171,7 @@ async function emit(value: Chainable, event: string, args: unknown[], context: E
       : (error: Error | null, responses: unknown[]) => resolve({ error, responses: responses ?? [] });
     reached = env.traceEmit(context.call, () => value.emit(event, ...args, ack), context.sender);
   });
-  const sent = log(`→ ${reached.length ? reached.join(", ") : "nobody"}`);
+  const sent = log(`→ ${recipients()}`);
   const values = answer.responses.map((response) => JSON.stringify(response) ?? String(response)).join(", ");
   if (context.from) {
     const name = reached[0] ?? "The socket";
@@ -183,7 +186,7 @@ async function emit(value: Chainable, event: string, args: unknown[], context: E
 
 /** The names of the sockets a call would act on, asked of the real adapter. */
 async function namesOf(value: Chainable, env: ConsoleEnv): Promise<string[]> {
-  return (await value.fetchSockets()).map((remote) => env.nameOf(remote.id));
+  return (await value.fetchSockets()).map((remote) => env.nameOf(remote.id)).sort(compareClientNames);
 }
 
 function clientLines(env: ConsoleEnv): ConsoleLine[] {

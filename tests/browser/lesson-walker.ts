@@ -81,10 +81,21 @@ export async function nextStep(page: Page): Promise<void> {
   await page.getByRole("link", { name: /^Next/ }).click();
 }
 
-export async function challengesDone(page: Page, lesson: LoadedLesson): Promise<void> {
-  await page.getByRole("heading", { name: "Check yourself" }).waitFor();
-  for (const challenge of lesson.challenges) {
-    const item = page.locator(".challenges li").filter({ hasText: challenge.title.replaceAll("`", "").replaceAll("**", "") });
-    await item.getByText("Done", { exact: true }).waitFor({ timeout: 10_000 });
-  }
+/** A title from a lesson file as the page names it: code marks gone, quotes and apostrophes typeset. */
+function titlePattern(title: string): string {
+  return title.replaceAll("`", "").replaceAll("**", "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/"/g, '["“”]').replace(/'/g, "['’]");
+}
+
+/**
+ * Waits until the challenge with this id, in the step on screen, reads `done` or `not done` (its listitem's name
+ * inside the Challenges region, as the contract says).
+ *
+ * @example
+ * await challengeIs(page, lesson, "chat-everyone", "not done");
+ */
+export async function challengeIs(page: Page, lesson: LoadedLesson, id: string, state: "done" | "not done"): Promise<void> {
+  const challenge = lesson.challenges.find((candidate) => candidate.id === id);
+  expect(challenge, `${lesson.slug} has challenge ${id}`).toBeDefined();
+  const item = page.getByRole("region", { name: "Challenges" }).getByRole("listitem", { name: new RegExp(`^${titlePattern(challenge!.title)} — ${state}$`) });
+  await item.waitFor({ timeout: 10_000 });
 }

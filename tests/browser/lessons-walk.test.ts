@@ -6,7 +6,7 @@ import type { RunningServer } from "../../server/http-server.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 import { loadLessons, type LoadedLesson } from "../../server/lessons/lesson-loader.ts";
-import { arrive, card, challengesDone, consoleShows, entry, nextStep, room, roomsShown, send, socketId, status, type } from "./lesson-walker.ts";
+import { arrive, card, challengeIs, consoleShows, entry, nextStep, room, roomsShown, send, socketId, status, type } from "./lesson-walker.ts";
 
 let server: RunningServer;
 let browser: Browser;
@@ -68,6 +68,10 @@ describe("walking the lessons", () => {
     await send(page, "A", "no echo");
     for (const name of "BC") await entry(page, name, /^received chat message "no echo"/).waitFor();
     expect(await entry(page, "A", /^received chat message "no echo"/).count()).toBe(0);
+    // Following the text does not complete the step's challenge; the console's io.emit does, switch still on.
+    await challengeIs(page, lesson, "chat-everyone", "not done");
+    await type(page, 'io.emit("chat message", "for everyone")');
+    await challengeIs(page, lesson, "chat-everyone", "done");
     await nextStep(page);
 
     await arrive(page, lesson, 6);
@@ -79,6 +83,9 @@ describe("walking the lessons", () => {
     await send(page, "C", "Cleo", "nickname");
     for (const name of "AB") await entry(page, name, /^received user joined "Cleo"/).waitFor();
     expect(await entry(page, "C", /^received user joined "Cleo"/).count()).toBe(0);
+    await challengeIs(page, lesson, "chat-announce", "not done");
+    await type(page, 'socket("C").broadcast.emit("user joined", "Cleo")');
+    await challengeIs(page, lesson, "chat-announce", "done");
     await card(page, "C").getByRole("button", { name: "Disconnect" }).click();
     for (const name of "AB") await entry(page, name, /^received user left "Cleo"/).waitFor();
     await nextStep(page);
@@ -91,11 +98,6 @@ describe("walking the lessons", () => {
     await arrive(page, lesson, 9);
     await send(page, "B", "Bo", "nickname");
     await entry(page, "A", /^received online \["Ana","Bo"\]/).waitFor();
-
-    // chat-everyone: io.emit with the broadcast switch off.
-    await page.getByRole("switch", { name: /broadcast/ }).uncheck();
-    await send(page, "C", "for everyone", "chat message");
-    await challengesDone(page, lesson);
   });
 
   it("broadcast: io.emit, socket.broadcast.emit, socket.emit and the own-id room", { timeout: 180_000 }, async () => {
@@ -112,9 +114,15 @@ describe("walking the lessons", () => {
     await nextStep(page);
 
     await arrive(page, lesson, 2);
+    await page.getByRole("switch", { name: /broadcast/ }).check();
+    await send(page, "A", "on");
+    await entry(page, "B", /^received chat message "on"/).waitFor();
     await page.getByRole("switch", { name: /broadcast/ }).uncheck();
     await send(page, "A", "flipped");
     await entry(page, "A", /^received chat message "flipped"/).waitFor();
+    await challengeIs(page, lesson, "everyone-but-sender", "not done");
+    await type(page, 'socket("A").broadcast.emit("x", 1)');
+    await challengeIs(page, lesson, "everyone-but-sender", "done");
     await nextStep(page);
 
     await arrive(page, lesson, 3);
@@ -135,8 +143,11 @@ describe("walking the lessons", () => {
     await entry(page, "A", /^received x 1/).waitFor();
     await type(page, `socket("A").to("${id}").emit("x", 2)`);
     await consoleShows(page, "→ nobody");
-    await send(page, "B", "to the others");
-    await challengesDone(page, lesson);
+    await page.getByRole("button", { name: 'Run io.except("<A\'s id>").emit("x", 1)' }).click();
+    await consoleShows(page, "→ B, C");
+    await challengeIs(page, lesson, "own-room-message", "not done");
+    await type(page, `io.to("${await socketId(page, "B")}").emit("x", 3)`);
+    await challengeIs(page, lesson, "own-room-message", "done");
   });
 
   it("rooms: join, leave, to, union, except, a room vanishing, disconnecting", { timeout: 180_000 }, async () => {
@@ -181,6 +192,9 @@ describe("walking the lessons", () => {
     await arrive(page, lesson, 5);
     await type(page, 'io.to("lobby").except("vip").emit("news", 4)');
     await entry(page, "A", /^received news 4/).waitFor();
+    await challengeIs(page, lesson, "lobby-xor-vip", "not done");
+    await type(page, 'socket("B").to("lobby").to("vip").emit("news", 5)');
+    await challengeIs(page, lesson, "lobby-xor-vip", "done");
     await nextStep(page);
 
     await arrive(page, lesson, 6);
@@ -189,9 +203,11 @@ describe("walking the lessons", () => {
     await nextStep(page);
 
     await arrive(page, lesson, 7);
+    await challengeIs(page, lesson, "room-but-sender", "not done");
+    await type(page, 'socket("A").to("lobby").emit("user left", "A")');
+    await challengeIs(page, lesson, "room-but-sender", "done");
     await card(page, "A").getByRole("button", { name: "Disconnect" }).click();
     await consoleShows(page, "disconnecting, still in rooms:");
-    await challengesDone(page, lesson);
   });
 
   it("namespaces: handlers, rooms and middlewares per namespace, tenants, io.emit, one connection", { timeout: 180_000 }, async () => {
@@ -219,6 +235,16 @@ describe("walking the lessons", () => {
     await card(page, "B").getByRole("textbox", { name: "Auth token" }).fill("let-me-in");
     await card(page, "B").getByRole("button", { name: "Connect", exact: true }).click();
     await status(page, "B", "connected");
+    await send(page, "B", "admin here");
+    await entry(page, "B", /^received chat message "\[admin\] admin here"/).waitFor();
+    await challengeIs(page, lesson, "admin-from-a", "not done");
+    await card(page, "A").getByLabel("Namespace").fill("/admin");
+    await card(page, "A").getByRole("textbox", { name: "Auth token" }).fill("let-me-in");
+    await card(page, "A").getByRole("button", { name: "Disconnect" }).click();
+    await card(page, "A").getByRole("button", { name: "Connect", exact: true }).click();
+    await status(page, "A", "connected");
+    await send(page, "A", "A in admin");
+    await challengeIs(page, lesson, "admin-from-a", "done");
     await nextStep(page);
 
     await arrive(page, lesson, 4);
@@ -235,6 +261,9 @@ describe("walking the lessons", () => {
     await type(page, 'io.emit("news", 1)');
     await entry(page, "A", /^received news 1/).waitFor();
     expect(await entry(page, "B", /^received news 1/).count()).toBe(0);
+    await challengeIs(page, lesson, "only-tenant-acme", "not done");
+    await type(page, 'io.of("/tenant-acme").emit("news", 2)');
+    await challengeIs(page, lesson, "only-tenant-acme", "done");
     await nextStep(page);
 
     await arrive(page, lesson, 6);
@@ -242,6 +271,5 @@ describe("walking the lessons", () => {
     await send(page, "B", "frames");
     await entry(page, "B", /^frame out 42\/admin,\["chat message","frames"\]/).waitFor();
     await entry(page, "B", /^frame out 40\/admin,/).waitFor();
-    await challengesDone(page, lesson);
   });
 });

@@ -233,24 +233,31 @@ describe("progress", () => {
     expect(await stepLink(1).textContent()).not.toContain("(visited)");
   });
 
-  it("records a challenge done from the live trace, and it stays done after a reload", async () => {
+  it("records a challenge done from the live trace, in its own step, and it stays done after a reload", async () => {
     const lesson = lessons[0];
-    const challenge = lesson.challenges.find((candidate) => candidate.id === "chat-everyone");
+    const challenge = lesson.challenges.find((candidate) => candidate.id === "chat-everyone")!;
     expect(challenge, "lesson 1 has the chat-everyone challenge").toBeDefined();
     const page = await newPage();
-    await page.goto(`${server.url}/lessons/${lesson.slug}/1`);
-    const checkYourself = page.getByRole("region", { name: "Check yourself" });
-    const client = page.getByRole("region", { name: "Client A", exact: true });
-    await client.getByRole("status").filter({ hasText: /^connected$/ }).waitFor();
-    await page.getByRole("region", { name: "Client B", exact: true }).getByRole("status").filter({ hasText: /^connected$/ }).waitFor();
-    await client.getByRole("textbox", { name: "Message" }).fill("hello everyone");
-    await client.getByRole("button", { name: "Send" }).click();
-    // The trace reaches the page a moment after the send; leave only once the progress record has it.
-    await expect.poll(() => page.evaluate("localStorage.getItem('socket-playground:progress')"), { timeout: 10_000 }).toContain('"chat-everyone"');
-    await page.goto(`${server.url}/lessons/${lesson.slug}/${lesson.steps.length}`);
-    await checkYourself.getByRole("listitem").filter({ hasText: challenge!.title }).getByText("Done", { exact: true }).waitFor();
+    const item = (state: string) => page.getByRole("region", { name: "Challenges" }).getByRole("listitem", { name: `${challenge.title} — ${state}` });
+    await page.goto(`${server.url}/lessons/${lesson.slug}/${challenge.step + 1}`);
+    await item("not done").waitFor();
+    for (const name of ["Client A", "Client B", "Client C"]) await page.getByRole("region", { name, exact: true }).getByRole("status").filter({ hasText: /^connected$/ }).waitFor();
+    // The hint stays folded until asked for.
+    expect(await page.getByRole("region", { name: "Challenges" }).getByText(/can.t do it/).count()).toBe(0);
+    await page.getByRole("region", { name: "Challenges" }).getByRole("button", { name: "Hint" }).click();
+    await page.getByRole("region", { name: "Challenges" }).getByText(/can.t do it/).waitFor();
+    const terminal = page.getByRole("region", { name: "Server console" });
+    await terminal.locator(".xterm").click();
+    await page.keyboard.type('io.emit("chat message", "hello everyone")');
+    await page.keyboard.press("Enter");
+    await item("done").waitFor();
+    expect(await page.evaluate("localStorage.getItem('socket-playground:progress')")).toContain('"chat-everyone"');
     await page.reload();
-    await checkYourself.getByRole("listitem").filter({ hasText: challenge!.title }).getByText("Done", { exact: true }).waitFor();
+    await item("done").waitFor();
+    // It shows in its step only.
+    await page.goto(`${server.url}/lessons/${lesson.slug}/1`);
+    await expectStep(page, 0, 0);
+    expect(await page.getByRole("listitem", { name: new RegExp(`^${escape(challenge.title)}`) }).count()).toBe(0);
   });
 });
 
@@ -282,20 +289,20 @@ describe("the lesson page", () => {
       .toBe(true);
   });
 
-  it("asks the Check yourself questions and reveals each answer once the learner has tried", async () => {
+  it("asks the Check yourself questions and shows a model answer only when asked", async () => {
     const lesson = lessons.find((candidate) => candidate.questions.length >= 2)!;
     const page = await newPage();
     await page.goto(`${server.url}/lessons/${lesson.slug}/${lesson.steps.length}`);
     const check = page.getByRole("region", { name: "Check yourself" });
     const answers = check.getByRole("textbox", { name: "Your answer" });
     expect(await answers.count()).toBe(lesson.questions.length);
-    expect(await check.getByRole("region", { name: /^Answer/ }).count()).toBe(0);
-    await check.getByRole("button", { name: "I tried" }).first().click();
-    await check.getByRole("region", { name: "Answer 1" }).waitFor();
+    // Typing an answer reveals nothing by itself.
     await answers.nth(1).fill("my own guess");
     await answers.nth(1).press("Tab");
+    expect(await check.getByRole("region", { name: /^Answer/ }).count()).toBe(0);
+    await check.getByRole("button", { name: "Show the answer" }).nth(1).click();
     await check.getByRole("region", { name: "Answer 2" }).waitFor();
-    expect(await check.getByRole("region", { name: /^Answer/ }).count()).toBe(2);
+    expect(await check.getByRole("region", { name: /^Answer/ }).count()).toBe(1);
   });
 
   it("remembers the theme toggle, opens the shortcuts sheet with ?, and resizes the divider from the keyboard", async () => {

@@ -1,6 +1,7 @@
 /** The console grammar: every production, every rejected chain with its position, the printer, completion. */
 import { describe, expect, it } from "vitest";
 import { commonPrefix, complete, parseChainPrefix, parseCommand, printCommand, type ConsoleCommand } from "../../contract/console/index.ts";
+import { compareClientNames } from "../../contract/client-names.ts";
 
 function accepted(line: string): ConsoleCommand {
   const result = parseCommand(line);
@@ -217,5 +218,11 @@ describe("completion", () => {
     expect(parseChainPrefix('socket("A").broadcast')?.receiver).toBe("operator");
     expect(parseChainPrefix('io.of("/admin")')?.receiver).toBe("namespace");
     expect(parseChainPrefix('io.to("r").join("x")')).toBeUndefined();
+  });
+});
+
+describe("client names", () => {
+  it("sort as the cards stand, whatever order the sockets connected in", () => {
+    expect(["External 10", "C", "External 2", "AA", "B", "Z"].sort(compareClientNames)).toEqual(["B", "C", "Z", "AA", "External 2", "External 10"]);
   });
 });

@@ -1,4 +1,4 @@
-/** The Deliveries table's check of the trace against a page client's own log. */
+/** The Deliveries table's cells: one socket per column, judged by when it existed and by the client's own log. */
 import { describe, expect, it } from "vitest";
 import type { Delivery } from "../../contract/protocol.ts";
 import { cellStates, type ReceiptSource } from "../../playground/src/live/delivery-match.ts";
@@ -14,31 +14,38 @@ function delivery(seq: number, args: unknown[], reached: string[]): Delivery {
     event: "chat message",
     args,
     source: "program",
-    reached: reached.map((client) => ({ client, socketId: `${client}-socket` })),
+    reached: reached.map((socketId) => ({ client: socketId.slice(0, 1), socketId })),
   };
 }
 
-function client(name: string, received: Array<[unknown[], number]>): ReceiptSource {
+function client(sockets: string[], received: Array<[unknown[], number]>): ReceiptSource {
   const counts = new Map(received.map(([args, count]) => [deliveryKey("/", "chat message", args), count]));
-  return { name, receivedCount: (key) => counts.get(key) ?? 0, ownsSocket: (id) => id === `${name}-socket` };
+  return { receivedCount: (key) => counts.get(key) ?? 0, ownsSocket: (id) => sockets.includes(id) };
 }
 
+const always = () => true;
+
 describe("cellStates", () => {
-  const trace = [delivery(1, ["hi"], ["A", "B"]), delivery(2, ["hi"], ["B"]), delivery(3, ["yo"], ["A"])];
+  const trace = [delivery(1, ["hi"], ["A1", "B1"]), delivery(2, ["hi"], ["B1"]), delivery(3, ["yo"], ["A1"])];
 
   it("marks each emit reached or not, from the trace", () => {
-    expect(cellStates(trace, "B", client("B", [[["hi"], 2]]), true)).toEqual(["reached", "reached", "not-reached"]);
-    expect(cellStates(trace, "External 1", undefined, true)).toEqual(["not-reached", "not-reached", "not-reached"]);
+    expect(cellStates(trace, "B1", client(["B1"], [[["hi"], 2]]), true, always)).toEqual(["reached", "reached", "not-reached"]);
+    expect(cellStates(trace, "E1", undefined, true, always)).toEqual(["not-reached", "not-reached", "not-reached"]);
+  });
+
+  it("says absent, not 'not reached', for a socket that did not exist at the time", () => {
+    const existed = (_id: string, seq: number) => seq >= 2; // connected between emit 1 and emit 2
+    expect(cellStates(trace, "C1", undefined, true, existed)).toEqual(["absent", "not-reached", "not-reached"]);
   });
 
   it("flags a delivery the client's own log does not show, once the trace is settled", () => {
-    const b = client("B", [[["hi"], 1]]);
-    expect(cellStates(trace, "B", b, true)).toEqual(["reached", "missing", "not-reached"]);
-    expect(cellStates(trace, "B", b, false)).toEqual(["reached", "reached", "not-reached"]);
+    const b = client(["B1"], [[["hi"], 1]]);
+    expect(cellStates(trace, "B1", b, true, always)).toEqual(["reached", "missing", "not-reached"]);
+    expect(cellStates(trace, "B1", b, false, always)).toEqual(["reached", "reached", "not-reached"]);
   });
 
-  it("does not judge a client by deliveries made to an earlier socket of the same name", () => {
-    const fresh: ReceiptSource = { ...client("A", []), ownsSocket: () => false };
-    expect(cellStates(trace, "A", fresh, true)).toEqual(["reached", "not-reached", "reached"]);
+  it("does not judge a client by a socket that was never its own", () => {
+    const fresh = client(["A2"], []);
+    expect(cellStates(trace, "A1", fresh, true, always)).toEqual(["reached", "not-reached", "reached"]);
   });
 });

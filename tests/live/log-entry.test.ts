@@ -1,8 +1,8 @@
 /** How a log entry reads (the accessible name the contract fixes) and how an Engine.IO packet reads as a raw frame. */
 import { describe, expect, it } from "vitest";
-import { describeEntry, rawFrame, type LogEntry } from "../../playground/src/live/log-entry.ts";
+import { clockTime, describeEntry, rawFrame, type LogEntry } from "../../playground/src/live/log-entry.ts";
 
-const entry = (fields: Partial<LogEntry>): LogEntry => ({ id: 1, at: 0, kind: "received", event: "", args: [], nsp: "/", ...fields });
+const entry = (fields: Partial<LogEntry>): LogEntry => ({ id: 1, time: 0, kind: "received", event: "", args: [], nsp: "/", ...fields });
 
 describe("describeEntry", () => {
   it("puts the kind first, then the event, then the arguments as JSON", () => {
@@ -36,5 +36,12 @@ describe("participant text in the log", () => {
       "error connect_error no\\r\\nforged line",
     );
     expect(describeEntry(entry({ kind: "frame", direction: "in", frame: '42["x","\u202eabc"]' }))).toBe('frame in 42["x","\\u202eabc"]');
+  });
+});
+
+describe("clockTime", () => {
+  it("reads as a time of day to the millisecond, not as a count of milliseconds", () => {
+    expect(clockTime(new Date(2025, 0, 1, 14, 3, 7, 412).getTime())).toBe("14:03:07.412");
+    expect(clockTime(new Date(2025, 0, 1, 9, 0, 5, 7).getTime())).toBe("09:00:05.007");
   });
 });

@@ -19,13 +19,17 @@ export class ClientLog {
   #frames = 0;
   #received = new Map<string, number>();
   #nextId = 1;
-  #started = performance.now();
   #frame = 0;
 
   /** The log, oldest first (at most `logCapacity`). Reading it subscribes to changes. */
   get entries(): readonly LogEntry[] {
     void this.#version;
     return this.#entries;
+  }
+
+  /** The id of the newest entry (0 before the first). */
+  get lastId(): number {
+    return this.#nextId - 1;
   }
 
   /** How many events (not frames) were dropped from the front since the last clear. */
@@ -52,12 +56,12 @@ export class ClientLog {
       const key = deliveryKey(nsp, event, args);
       this.#received.set(key, (this.#received.get(key) ?? 0) + 1);
     }
-    this.#push({ id: this.#nextId++, at: this.#now(), kind, event, args, nsp, ...(call ? { call } : {}) });
+    this.#push({ id: this.#nextId++, time: Date.now(), kind, event, args, nsp, ...(call ? { call } : {}) });
   }
 
   /** Records an Engine.IO packet from the engine's `packet` / `packetCreate` events. */
   addFrame(direction: "in" | "out", packet: { type: string; data?: unknown }, nsp: string): void {
-    this.#push({ id: this.#nextId++, at: this.#now(), kind: "frame", event: "", args: [], nsp, direction, frame: rawFrame(packet) });
+    this.#push({ id: this.#nextId++, time: Date.now(), kind: "frame", event: "", args: [], nsp, direction, frame: rawFrame(packet) });
   }
 
   clear(): void {
@@ -82,10 +86,6 @@ export class ClientLog {
       this.#dropped += removed.length - frames;
     }
     this.#bump();
-  }
-
-  #now(): number {
-    return Math.round(performance.now() - this.#started);
   }
 
   // A burst of events re-renders once per animation frame, not once per event.

@@ -2,7 +2,7 @@
 import type { SandboxTicket } from "../../../contract/protocol.ts";
 import type { ClientSetup } from "../../../contract/lesson-types.ts";
 import { clientName, maxClients } from "../../../contract/client-names.ts";
-import { SimulatedClient } from "./simulated-client.svelte.ts";
+import { SimulatedClient, type SimulatedClientOptions } from "./simulated-client.svelte.ts";
 
 export { clientName, maxClients };
 
@@ -10,15 +10,18 @@ export { clientName, maxClients };
  * The list of client cards, in order of creation.
  *
  * @example
- * const roster = new ClientRoster();
- * roster.apply(ticket, [{}, {}, { namespace: "/admin", auth: "let-me-in" }], roomsOf);
+ * const roster = new ClientRoster((client, direction, packet, nsp) => timeline.frame(client.name, direction, packet, nsp));
+ * roster.apply(ticket, [{}, {}, { namespace: "/admin", auth: "let-me-in" }]);
  * roster.add(ticket);
  */
 export class ClientRoster {
   clients = $state.raw<SimulatedClient[]>([]);
   #created = 0;
-  /** The sandbox the cards are connected to; a new one (the old one was lost) means new connections. */
-  #sandboxId: string | undefined;
+  #onFrame: SimulatedClientOptions["onFrame"];
+
+  constructor(onFrame?: SimulatedClientOptions["onFrame"]) {
+    this.#onFrame = onFrame;
+  }
 
   get canAdd(): boolean {
     return this.clients.length < maxClients;
@@ -26,13 +29,10 @@ export class ClientRoster {
 
   /**
    * Makes the cards match a step: client i is named by letter i. A card already on the right namespace with
-   * the right token is kept, and its rooms are set to the step's (`roomsOf` tells what the server has);
-   * `fresh` replaces every card, as after a program switch, which restarts the server, and so does a ticket for
-   * another sandbox than the cards', as after the server lost the old one.
+   * the right token is kept (reconnected if it was disconnected); `fresh` replaces every card, as after a
+   * program switch, which restarts the server. Returns the cards, in the step's order.
    */
-  apply(ticket: SandboxTicket, setups: ClientSetup[], roomsOf: (socketId: string) => string[], fresh = false): void {
-    if (ticket.id !== this.#sandboxId) fresh = true;
-    this.#sandboxId = ticket.id;
+  apply(ticket: SandboxTicket, setups: ClientSetup[], fresh = false): SimulatedClient[] {
     const next = setups.map((setup, index) => {
       const name = clientName(index);
       const namespace = setup.namespace ?? "/";
@@ -42,19 +42,18 @@ export class ClientRoster {
         if (existing.status === "disconnected") existing.connect();
         return existing;
       }
-      return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth });
+      return this.#open(ticket, name, namespace, auth);
     });
     for (const client of this.clients) if (!next.includes(client)) client.dispose();
     this.clients = next;
     this.#created = next.length;
-    setups.forEach((setup, index) => void settleRooms(next[index], setup.rooms ?? [], roomsOf));
+    return next;
   }
 
   /** Adds one client named after the last one created; returns it, or undefined at the cap. */
   add(ticket: SandboxTicket, namespace = "/"): SimulatedClient | undefined {
     if (!this.canAdd) return undefined;
-    this.#sandboxId ??= ticket.id;
-    const client = new SimulatedClient({ name: clientName(this.#created++), origin: location.origin, ticket, namespace });
+    const client = this.#open(ticket, clientName(this.#created++), namespace, "");
     this.clients = [...this.clients, client];
     return client;
   }
@@ -68,20 +67,8 @@ export class ClientRoster {
     for (const client of this.clients) client.dispose();
     this.clients = [];
   }
-}
 
-/**
- * Once connected, joins the step's rooms and leaves the others (the own-id room stays). After a server restart a
- * client may take a few seconds of socket.io-client's reconnection back-off to return, hence the long wait.
- */
-async function settleRooms(client: SimulatedClient, wanted: string[], roomsOf: (socketId: string) => string[]): Promise<void> {
-  for (let tries = 0; tries < 150 && client.status !== "connected"; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  #open(ticket: SandboxTicket, name: string, namespace: string, auth: string): SimulatedClient {
+    return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth, onFrame: this.#onFrame });
   }
-  const socketId = client.socketId;
-  if (!socketId) return;
-  for (const room of roomsOf(socketId)) {
-    if (room !== socketId && !wanted.includes(room)) await client.requestRoom("leave", room);
-  }
-  for (const room of wanted) await client.requestRoom("join", room);
 }

@@ -1,13 +1,16 @@
-/** Checks the server's delivery trace against what each page client actually received. */
+/** One Deliveries column: what each emit meant for one socket, checked against the page client's own log. */
 import type { Delivery } from "../../../contract/protocol.ts";
 import { deliveryKey } from "./log-entry.ts";
 
-/** One cell of the Deliveries table. */
-export type CellState = "reached" | "not-reached" | "missing";
+/**
+ * One cell of the Deliveries table: `reached`; `not-reached` (the socket was there and did not get it);
+ * `absent` (the socket was not connected at that moment); `missing` (the trace says delivered, but the
+ * client's own log has no such event).
+ */
+export type CellState = "reached" | "not-reached" | "absent" | "missing";
 
-/** What the check needs from a client: its name and how often it received a given event. */
+/** What the check needs from a page client: how often it received a given event, and whether a socket was its. */
 export interface ReceiptSource {
-  name: string;
   receivedCount(key: string): number;
   ownsSocket(socketId: string): boolean;
 }
@@ -25,29 +28,30 @@ function keyOf(delivery: Delivery): string {
 }
 
 /**
- * Per delivery (same order as given), whether the client `name` was reached, and whether its own log disagrees:
- * `missing` means the trace lists it as a recipient but its log shows no such event. Only judged once
- * the trace has been quiet for a moment, since the trace and the client's copy travel separately. Clients
- * without a `source` (external ones) are judged from the trace alone.
+ * Per delivery (same order as given), what it meant for socket `socketId`. A page client's own log is
+ * consulted only once the trace has been quiet for a moment (`settled`), since the trace and the client's
+ * copy travel separately; sockets without a `source` (external clients) are judged from the trace alone.
  *
  * @example
- * cellStates(session.deliveries, "A", clientA, true); // ["reached", "not-reached", …]
+ * cellStates(deliveries, "Qx1…", clientA, true, (id, seq) => lifetimes.existedAt(id, seq)); // ["reached", "absent", …]
  */
 export function cellStates(
   deliveries: readonly Delivery[],
-  name: string,
-  client: ReceiptSource | undefined,
+  socketId: string,
+  source: ReceiptSource | undefined,
   settled: boolean,
+  existed: (socketId: string, seq: number) => boolean,
 ): CellState[] {
   const ordinals = new Map<string, number>();
+  const judge = source !== undefined && settled && source.ownsSocket(socketId);
   return deliveries.map((delivery) => {
-    const recipient = delivery.reached.find((recipient) => recipient.client === name);
-    if (!recipient) return "not-reached";
-    // Only this client's own sockets are checked: an earlier client of the same name had its own log.
-    if (!client || !settled || !client.ownsSocket(recipient.socketId)) return "reached";
+    if (!delivery.reached.some((recipient) => recipient.socketId === socketId)) {
+      return existed(socketId, delivery.seq) ? "not-reached" : "absent";
+    }
+    if (!judge) return "reached";
     const key = keyOf(delivery);
     const ordinal = (ordinals.get(key) ?? 0) + 1;
     ordinals.set(key, ordinal);
-    return client.receivedCount(key) >= ordinal ? "reached" : "missing";
+    return source.receivedCount(key) >= ordinal ? "reached" : "missing";
   });
 }

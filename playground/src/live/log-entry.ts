@@ -7,8 +7,8 @@ export type LogKind = "sent" | "received" | "connected" | "disconnected" | "erro
 export interface LogEntry {
   /** Increasing per log; a stable key for `{#each}`. */
   id: number;
-  /** Milliseconds since the client was created. */
-  at: number;
+  /** When it happened, in ms since the epoch (the page's clock). */
+  time: number;
   kind: LogKind;
   /** Event name; for connect/disconnect/error the socket.io reserved name or reason. */
   event: string;
@@ -53,7 +53,7 @@ export function argText(entry: LogEntry, arg: unknown): string {
  * The text of an entry, kind first: `received chat message "hello"`, `error connect_error Not authorized`.
  *
  * @example
- * describeEntry({ id: 1, at: 3, kind: "received", event: "chat message", args: ["hello"], nsp: "/" });
+ * describeEntry({ id: 1, time: 0, kind: "received", event: "chat message", args: ["hello"], nsp: "/" });
  * // 'received chat message "hello"'
  */
 export function describeEntry(entry: LogEntry): string {
@@ -85,4 +85,16 @@ export function rawFrame(packet: { type: string; data?: unknown }): string {
  */
 export function deliveryKey(nsp: string, event: string, args: unknown[]): string {
   return `${nsp}|${event}|${formatArg(args)}`;
+}
+
+/**
+ * A time of day as a log shows it, to the millisecond: `14:03:07.412`.
+ *
+ * @example
+ * clockTime(new Date(2025, 0, 1, 14, 3, 7, 412).getTime()); // "14:03:07.412"
+ */
+export function clockTime(time: number): string {
+  const date = new Date(time);
+  const two = (value: number) => String(value).padStart(2, "0");
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${String(date.getMilliseconds()).padStart(3, "0")}`;
 }

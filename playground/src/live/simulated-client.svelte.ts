@@ -15,9 +15,11 @@ export interface SimulatedClientOptions {
   namespace?: string;
   /** Sent as `auth: { token }` when set. */
   auth?: string;
+  /** Called with every Engine.IO packet this client sends (`out`) or receives (`in`), for the timeline. */
+  onFrame?: (client: SimulatedClient, direction: "in" | "out", packet: EnginePacket, nsp: string) => void;
 }
 
-type EnginePacket = { type: string; data?: unknown };
+export type EnginePacket = { type: string; data?: unknown };
 type Engine = {
   on(event: "packet" | "packetCreate", fn: (packet: EnginePacket) => void): void;
   off(event: "packet" | "packetCreate", fn: (packet: EnginePacket) => void): void;
@@ -40,7 +42,9 @@ export class SimulatedClient {
   lastError = $state<string | undefined>();
   /** Everything this client sent and received, across reconnects. */
   readonly log = new ClientLog();
-  #socketIds = new Set<string>();
+  /** Every socket this client has had, oldest first (a reconnect or a namespace change gets a new one). */
+  sockets = $state.raw<Array<{ socketId: string; nsp: string }>>([]);
+  #onFrame: SimulatedClientOptions["onFrame"];
   #origin: string;
   #ticket: SandboxTicket;
   #socket: Socket | undefined;
@@ -54,6 +58,7 @@ export class SimulatedClient {
     this.#ticket = options.ticket;
     this.namespace = withSlash(options.namespace ?? "/");
     this.auth = options.auth ?? "";
+    this.#onFrame = options.onFrame;
     this.#open();
   }
 
@@ -64,13 +69,32 @@ export class SimulatedClient {
 
   /** True if `socketId` was ever this client's (a reconnect gets a new id). */
   ownsSocket(socketId: string): boolean {
-    return this.#socketIds.has(socketId);
+    return this.sockets.some((socket) => socket.socketId === socketId);
   }
 
-  /** Emits `event` with `args` from this client. */
-  send(event: string, ...args: unknown[]): void {
+  /** Emits `event` with `args` from this client; returns the id of its `sent` log entry. */
+  send(event: string, ...args: unknown[]): number | undefined {
+    if (!this.#socket?.connected) return undefined;
     this.#calls("sent", `socket.emit(${[event, ...args].map(formatArg).join(", ")})`);
-    this.#socket?.emit(event, ...args);
+    this.#socket.emit(event, ...args);
+    return this.log.lastId;
+  }
+
+  /** Resolves true once connected (at once if it is), false if that takes longer than `timeoutMs`. */
+  whenConnected(timeoutMs = 5000): Promise<boolean> {
+    const socket = this.#socket;
+    if (!socket) return Promise.resolve(false);
+    if (socket.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (connected: boolean) => {
+        clearTimeout(timer);
+        socket.off("connect", onConnect);
+        resolve(connected);
+      };
+      const onConnect = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      socket.on("connect", onConnect);
+    });
   }
 
   /** Asks the server to join or leave `room`; resolves to an error sentence, or undefined on success. */
@@ -128,7 +152,7 @@ export class SimulatedClient {
     const onConnect = () => {
       this.status = "connected";
       this.socketId = socket.id;
-      if (socket.id) this.#socketIds.add(socket.id);
+      if (socket.id) this.sockets = [...this.sockets, { socketId: socket.id, nsp }];
       this.lastError = undefined;
       this.log.add("connected", `as ${socket.id}`, [], nsp, this.#takeCall("connected"));
     };
@@ -151,8 +175,14 @@ export class SimulatedClient {
     socket.onAnyOutgoing(onOutgoing);
 
     // Raw frames come from the engine, and a reconnect creates a new engine: re-attach on every "open".
-    const onIncoming = (packet: EnginePacket) => this.log.addFrame("in", packet, nsp);
-    const onOutgoingFrame = (packet: EnginePacket) => this.log.addFrame("out", packet, nsp);
+    const onIncoming = (packet: EnginePacket) => {
+      this.log.addFrame("in", packet, nsp);
+      this.#onFrame?.(this, "in", packet, nsp);
+    };
+    const onOutgoingFrame = (packet: EnginePacket) => {
+      this.log.addFrame("out", packet, nsp);
+      this.#onFrame?.(this, "out", packet, nsp);
+    };
     let engine: Engine | undefined;
     const attach = () => {
       const next = socket.io.engine as unknown as Engine | undefined;

@@ -1,13 +1,11 @@
-/** The server console's terminal: prints the sandbox feed as `node index.js` would and runs typed commands. Loaded lazily. */
+/** The server console's terminal: prints the console's transcript as `node index.js` would and takes typed commands. Loaded lazily. */
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import "@xterm/xterm/css/xterm.css";
-import type { FeedEntry, FeedLevel } from "../../../contract/protocol.ts";
-import type { LiveSession } from "../live/session.svelte.ts";
-import { LineEditor } from "../live/line-editor.ts";
+import type { FeedLevel } from "../../../contract/protocol.ts";
 import { commonPrefix, complete, type CompletionNames } from "../../../contract/console/index.ts";
-import { formatArg } from "../live/log-entry.ts";
-import { displayText } from "../../../contract/display-text.ts";
+import { LineEditor } from "../live/line-editor.ts";
+import type { ConsoleLine, ServerConsole } from "../live/server-console.svelte.ts";
 
 const prompt = "\x1b[36m>\x1b[0m ";
 const promptWidth = 2;
@@ -16,37 +14,41 @@ const reset = "\x1b[0m";
 const dim = "\x1b[90m";
 
 /**
- * One feed line as the terminal shows it: the program's own output plain, the playground's notes dimmed.
- * Everything from the sandbox goes through `displayText`, so only this module's own colour codes reach xterm.
+ * One transcript line as the terminal shows it: the program's own output plain, the playground's notes
+ * dimmed, commands after a prompt, errors in red with a caret under the bad token.
  *
  * @example
- * formatFeed({ seq: 1, at: 5, level: "warn", kind: "program", text: "careful", client: "A" });
- * // "\x1b[90m[A]\x1b[0m \x1b[33mcareful\x1b[0m"
+ * formatLine({ id: 1, kind: "note", level: "info", text: "[A] connected" }); // "\x1b[90m[A] connected\x1b[0m"
  */
-export function formatFeed(entry: FeedEntry): string {
-  const who = entry.client ? `${dim}[${displayText(entry.client)}]${reset} ` : "";
-  const text = displayText(entry.text);
-  if (entry.kind === "event") {
-    const args = (entry.args ?? []).map(formatArg).join(", ");
-    return `${who}${dim}→ server: ${displayText(entry.event ?? "")}${args ? ` ${args}` : ""}${reset}`;
+export function formatLine(line: ConsoleLine): string {
+  switch (line.kind) {
+    case "note":
+      return `${dim}${line.text}${reset}`;
+    case "input":
+      return `${prompt}${line.text}`;
+    case "error": {
+      const caret = line.position === undefined ? "" : `\x1b[31m${" ".repeat(promptWidth + line.position)}^${reset}\r\n`;
+      return `${caret}\x1b[31m${line.text}${reset}`;
+    }
+    default: {
+      const colour = colours[line.level] || (line.kind === "system" ? "\x1b[36m" : "");
+      return `${colour}${line.text}${colour ? reset : ""}`;
+    }
   }
-  if (entry.kind === "connection" || entry.kind === "disconnection") return `${who}${dim}${text}${reset}`;
-  const colour = colours[entry.level] || (entry.kind === "system" ? "\x1b[36m" : "");
-  return `${who}${colour}${text}${colour ? reset : ""}`;
 }
 
 /**
- * Opens a terminal in `element` wired to `session`; returns the function that disposes everything.
+ * Opens a terminal in `element` on the page's server console; returns the function that disposes everything.
  *
  * @example
- * const dispose = mountTerminal(div, getSession(), () => ["A", "B"]);
+ * const dispose = mountTerminal(div, getServerConsole(), () => ({ clients: ["A"], rooms: [], namespaces: ["/"] }));
  */
-export function mountTerminal(element: HTMLElement, session: LiveSession, clientNames: () => string[]): () => void {
+export function mountTerminal(element: HTMLElement, serverConsole: ServerConsole, names: () => CompletionNames): () => void {
   const term = new Terminal({
     convertEol: true,
     cursorBlink: true,
     fontFamily: 'ui-monospace, "Cascadia Mono", Menlo, Consolas, monospace',
-    fontSize: 13,
+    fontSize: 12,
     scrollback: 3000,
     // Dim notes (bright black), errors and warnings lightened to keep 4.5:1 contrast on the dark background.
     theme: { background: "#15171c", foreground: "#e4e6eb", cursor: "#e4e6eb", selectionBackground: "#3a4a66", brightBlack: "#9aa2b1", red: "#ff7b72", yellow: "#e3b341", cyan: "#56d4dd" },
@@ -68,35 +70,18 @@ export function mountTerminal(element: HTMLElement, session: LiveSession, client
   };
 
   term.writeln(`${dim}Server console: what the lesson program logs appears here. Type a Socket.IO call, e.g. io.emit("news", 1); "help" lists them.${reset}`);
-  for (const entry of session.feed) printAbove(formatFeed(entry));
-  const stopFeed = session.onFeed((entry) => printAbove(formatFeed(entry)));
+  for (const line of serverConsole.lines) printAbove(formatLine(line));
+  const stopLines = serverConsole.onLine((line) => printAbove(formatLine(line)));
+  const stopClear = serverConsole.onClear(() => {
+    term.clear();
+    redraw();
+  });
   redraw();
 
-  // Completion comes from the console grammar itself, so it offers only what the server would accept.
-  // A name holding control characters is never offered: completing it would echo it raw into the prompt.
-  const plain = (names: string[]) => [...new Set(names)].filter((name) => displayText(name) === name);
-  const names = (): CompletionNames => ({
-    clients: plain([...session.sockets.map((socket) => socket.client), ...clientNames()]),
-    rooms: plain(session.sockets.flatMap((socket) => socket.rooms)),
-    namespaces: plain(["/", "/admin", ...session.sockets.map((socket) => socket.nsp)]),
-  });
-
   async function run(line: string) {
-    term.write("\r\n");
-    if (!line.trim()) return redraw();
-    if (line.trim() === "clear") {
-      term.clear();
-      return redraw();
-    }
+    term.write("\r\x1b[2K");
     busy = true;
-    const reply = await session.command(line);
-    if (reply.ok) {
-      if (reply.data.clear) term.clear();
-      for (const out of reply.data.lines) term.writeln(`${colours[out.level]}${displayText(out.text)}${colours[out.level] ? reset : ""}`);
-    } else {
-      if (reply.position !== undefined) term.writeln(`\x1b[31m${" ".repeat(promptWidth + reply.position)}^${reset}`);
-      term.writeln(`\x1b[31m${displayText(reply.error)}${reset}`);
-    }
+    await serverConsole.run(line);
     busy = false;
     redraw();
   }
@@ -110,13 +95,13 @@ export function mountTerminal(element: HTMLElement, session: LiveSession, client
       term.write("^C\r\n");
       redraw();
     } else if (action.kind === "clear-screen") {
-      term.clear();
-      redraw();
+      serverConsole.clear();
     } else if (action.kind === "complete") {
       completeAtCursor();
     }
   });
 
+  // Completion comes from the console grammar itself, so it offers only what the server would accept.
   function completeAtCursor() {
     const before = editor.buffer.slice(0, editor.cursor);
     const candidates = complete(before, names());
@@ -124,7 +109,7 @@ export function mountTerminal(element: HTMLElement, session: LiveSession, client
     if (common.length > before.length) editor.replaceBeforeCursor(common);
     else if (candidates.length > 1) {
       const start = Math.max(before.lastIndexOf(".") + 1, before.lastIndexOf("(") + 1);
-      printAbove(candidates.map((candidate) => displayText(candidate.slice(start))).join("   "));
+      printAbove(candidates.map((candidate) => candidate.slice(start)).join("   "));
     }
     redraw();
   }
@@ -133,7 +118,8 @@ export function mountTerminal(element: HTMLElement, session: LiveSession, client
   resize.observe(element);
 
   return () => {
-    stopFeed();
+    stopLines();
+    stopClear();
     input.dispose();
     resize.disconnect();
     term.dispose();

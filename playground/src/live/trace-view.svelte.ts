@@ -1,0 +1,161 @@
+/** The delivery trace as the panel shows it: this program run only, one column per socket id, cells that know when a socket existed. */
+import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
+import type { LiveSession } from "./session.svelte.ts";
+import { cellStates, type CellState, type ReceiptSource } from "./delivery-match.ts";
+import { SocketLifetimes } from "./socket-lifetimes.ts";
+
+/** Rows on screen; older emits stay in the trace. */
+export const rowLimit = 40;
+/** How long the trace must be quiet before a page client's own log is compared with it. */
+const quietMs = 1500;
+
+/** The sockets one card has had in this run, oldest first. */
+export interface CardSockets {
+  /** "A", "External 1". */
+  name: string;
+  sockets: ReadonlyArray<{ socketId: string; nsp: string; current: boolean }>;
+  /** The page client's own log, for simulated clients. */
+  receipts?: ReceiptSource;
+}
+
+/** One column of the Deliveries table: exactly one socket. */
+export interface Column {
+  socketId: string;
+  client: string;
+  /** Header text: "A", or "External 1 /admin" for a second socket of a multiplexed client. */
+  label: string;
+  /** A socket the card had before its current one. */
+  earlier: boolean;
+  receipts?: ReceiptSource;
+}
+
+/**
+ * Filters and shapes the session's trace for one panel; call `dispose()` when the panel goes.
+ *
+ * @example
+ * const view = new TraceView(session, () => cardsOnScreen);
+ * view.rows; // newest first, this run only
+ * view.cell(view.rows[0], view.columns[0]); // "reached"
+ */
+export class TraceView {
+  // Assigned in the constructor; the derived fields below read them lazily, after it ran.
+  #session!: LiveSession;
+  #cards!: () => CardSockets[];
+  #lifetimes = new SocketLifetimes();
+  #version = $state(0);
+  #clearedSeq = $state(0);
+  #quiet = $state(true);
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #release: Array<() => void>;
+
+  constructor(session: LiveSession, cards: () => CardSockets[]) {
+    this.#session = session;
+    this.#cards = cards;
+    for (const entry of session.feed) this.#lifetimes.add(entry);
+    this.#release = [session.onFeed((entry) => this.#noteFeed(entry)), session.onDelivery(() => this.#noteDelivery())];
+  }
+
+  /** Every delivery of the current program run since the last clear, oldest first. */
+  readonly deliveries = $derived.by(() => {
+    const run = this.#session.settings.run;
+    const cleared = this.#clearedSeq;
+    return this.#session.deliveries.filter((delivery) => delivery.run === run && delivery.seq > cleared);
+  });
+
+  /** Columns: every socket of every card; earlier sockets only while a row on screen concerns them. */
+  readonly #candidates = $derived(
+    this.#cards().flatMap((card) =>
+      card.sockets.map((socket, index): Column => {
+        // A card's sockets on one namespace follow each other (reconnects); a multiplexed client has several at once.
+        const primary = card.sockets.find((other) => other.current)?.nsp ?? card.sockets.at(-1)?.nsp;
+        const later = card.sockets.slice(index + 1);
+        const earlier = !socket.current && later.some((other) => other.current || other.nsp === socket.nsp);
+        const label = socket.nsp !== primary && !earlier ? `${card.name} ${socket.nsp}` : card.name;
+        return { socketId: socket.socketId, client: card.name, label, earlier, receipts: card.receipts };
+      }),
+    ),
+  );
+
+  /** Newest first, at most `rowLimit`: the emits that concern a socket on screen (a row from before a reload does not). */
+  readonly rows = $derived.by(() => {
+    void this.#version;
+    const candidates = this.#candidates;
+    const rows: Delivery[] = [];
+    for (let index = this.deliveries.length - 1; index >= 0 && rows.length < rowLimit; index--) {
+      const delivery = this.deliveries[index];
+      if (candidates.some((column) => this.#concerns(delivery, column.socketId))) rows.push(delivery);
+    }
+    return rows;
+  });
+
+  readonly columns = $derived(
+    this.#candidates.filter((column) => !column.earlier || this.rows.some((delivery) => this.#concerns(delivery, column.socketId))),
+  );
+
+  /** The newest row: what "Last emit" and the cards' badges describe. */
+  readonly last = $derived(this.rows[0]);
+
+  /** Each row's cells, by seq then socket id; the cards' own logs are consulted once the trace is quiet. */
+  readonly #cells = $derived.by(() => {
+    void this.#version;
+    const settled = this.#quiet;
+    const judged = settled ? this.deliveries : [...this.rows].reverse();
+    const cells = new Map<number, Map<string, CellState>>();
+    for (const delivery of judged) cells.set(delivery.seq, new Map());
+    for (const column of this.columns) {
+      const states = cellStates(judged, column.socketId, column.receipts, settled, (id, seq) => this.existedAt(id, seq));
+      judged.forEach((delivery, index) => cells.get(delivery.seq)!.set(column.socketId, states[index]));
+    }
+    return cells;
+  });
+
+  /** Whether the trace has been quiet long enough to judge mismatches. */
+  get settled(): boolean {
+    return this.#quiet;
+  }
+
+  cell(delivery: Delivery, column: Column): CellState {
+    return this.#cells.get(delivery.seq)?.get(column.socketId) ?? (this.existedAt(column.socketId, delivery.seq) ? "not-reached" : "absent");
+  }
+
+  /** Whether a socket was connected when the item numbered `seq` happened. */
+  existedAt(socketId: string, seq: number): boolean {
+    void this.#version;
+    const connectedNow = this.#session.sockets.some((socket) => socket.socketId === socketId);
+    return this.#lifetimes.existedAt(socketId, seq, connectedNow);
+  }
+
+  /** What the newest row meant for a card's current socket: undefined when that socket was not there. */
+  receipt(socketId: string | undefined): "reached" | "not-reached" | undefined {
+    const last = this.last;
+    if (!last || !socketId) return undefined;
+    if (last.reached.some((recipient) => recipient.socketId === socketId)) return "reached";
+    return this.existedAt(socketId, last.seq) ? "not-reached" : undefined;
+  }
+
+  /** Hides every row so far (the server keeps running). */
+  clear(): void {
+    this.#clearedSeq = this.#session.deliveries.at(-1)?.seq ?? this.#clearedSeq;
+  }
+
+  dispose(): void {
+    for (const release of this.#release) release();
+    clearTimeout(this.#timer);
+  }
+
+  #concerns(delivery: Delivery, socketId: string): boolean {
+    return delivery.reached.some((recipient) => recipient.socketId === socketId) || this.existedAt(socketId, delivery.seq);
+  }
+
+  #noteFeed(entry: FeedEntry): void {
+    if (entry.kind !== "connection" && entry.kind !== "disconnection") return;
+    this.#lifetimes.add(entry);
+    this.#version++;
+  }
+
+  #noteDelivery(): void {
+    this.#quiet = false;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => (this.#quiet = true), quietMs);
+  }
+}
