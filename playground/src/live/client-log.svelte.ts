@@ -19,6 +19,7 @@ export class ClientLog {
   #frames = 0;
   #received = new Map<string, number>();
   #nextId = 1;
+  #lastEventId = 0;
   #frame = 0;
 
   /** The log, oldest first (at most `logCapacity`). Reading it subscribes to changes. */
@@ -27,9 +28,9 @@ export class ClientLog {
     return this.#entries;
   }
 
-  /** The id of the newest entry (0 before the first). */
-  get lastId(): number {
-    return this.#nextId - 1;
+  /** The id of the newest event entry, frames left out (0 before the first). */
+  get lastEventId(): number {
+    return this.#lastEventId;
   }
 
   /** How many events (not frames) were dropped from the front since the last clear. */
@@ -56,6 +57,7 @@ export class ClientLog {
       const key = deliveryKey(nsp, event, args);
       this.#received.set(key, (this.#received.get(key) ?? 0) + 1);
     }
+    this.#lastEventId = this.#nextId;
     this.#push({ id: this.#nextId++, time: Date.now(), kind, event, args, nsp, ...(call ? { call } : {}) });
   }
 

@@ -77,7 +77,7 @@ export class SimulatedClient {
     if (!this.#socket?.connected) return undefined;
     this.#calls("sent", `socket.emit(${[event, ...args].map(formatArg).join(", ")})`);
     this.#socket.emit(event, ...args);
-    return this.log.lastId;
+    return this.log.lastEventId; // the `sent` entry: outgoing listeners run inside emit, before its frame is made
   }
 
   /** Resolves true once connected (at once if it is), false if that takes longer than `timeoutMs`. */

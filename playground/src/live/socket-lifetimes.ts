@@ -36,13 +36,10 @@ export class SocketLifetimes {
     }
   }
 
-  /**
-   * Whether the socket was connected when the item numbered `seq` happened. A socket connected now whose
-   * connection line the page never saw counts as connected since before anything it has.
-   */
-  existedAt(socketId: string, seq: number, connectedNow = false): boolean {
+  /** Whether the socket was connected when the item numbered `seq` happened (unknown: no). */
+  existedAt(socketId: string, seq: number): boolean {
     const span = this.#spans.get(socketId);
-    if (!span) return connectedNow;
+    if (!span) return false;
     return span.from < seq && (span.to === undefined || span.to > seq);
   }
 

@@ -118,11 +118,13 @@ export class TraceView {
     return this.#cells.get(delivery.seq)?.get(column.socketId) ?? (this.existedAt(column.socketId, delivery.seq) ? "not-reached" : "absent");
   }
 
-  /** Whether a socket was connected when the item numbered `seq` happened. */
+  /**
+   * Whether a socket was connected when the item numbered `seq` happened. Only the feed's own connection
+   * lines say so: a socket whose line the page never saw counts as absent (blank), never as "not reached".
+   */
   existedAt(socketId: string, seq: number): boolean {
     void this.#version;
-    const connectedNow = this.#session.sockets.some((socket) => socket.socketId === socketId);
-    return this.#lifetimes.existedAt(socketId, seq, connectedNow);
+    return this.#lifetimes.existedAt(socketId, seq);
   }
 
   /** What the newest row meant for a card's current socket: undefined when that socket was not there. */
