@@ -43,7 +43,7 @@ export function formatArg(value: unknown): string {
  * One argument of an entry as shown: an error's message as plain words, anything else as `formatArg` writes it.
  *
  * @example
- * argText({ id: 1, at: 0, kind: "error", event: "connect_error", args: [], nsp: "/" }, "Not authorized"); // "Not authorized"
+ * argText({ id: 1, time: 0, kind: "error", event: "connect_error", args: [], nsp: "/" }, "Not authorized"); // "Not authorized"
  */
 export function argText(entry: LogEntry, arg: unknown): string {
   return entry.kind === "error" && typeof arg === "string" ? displayText(arg) : formatArg(arg);
