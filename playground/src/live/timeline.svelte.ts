@@ -3,6 +3,7 @@ import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
 import { isClientName } from "../../../contract/client-names.ts";
 import { deliveryKey, rawFrame } from "./log-entry.ts";
 import { eventFrame, frameKind, parseEventFrame } from "./frame-text.ts";
+import { CallMatcher } from "./call-matcher.ts";
 
 /** One row of the timeline: a frame between a client's lane and the server's, or a call made on the server. */
 export interface TimelineItem {
@@ -32,12 +33,6 @@ const holdMs = 120;
 /** One row per this many ms at speed 1 while replaying. */
 const replayStepMs = 500;
 const maxItems = 20_000;
-const maxAwaiting = 200;
-
-interface Waiting {
-  item: TimelineItem;
-  key: string;
-}
 
 /**
  * Records frames and calls, and plays them back: `live` follows what arrives, `paused` holds the view
@@ -56,8 +51,7 @@ export class Timeline {
   #cursor = $state(0);
   #nextId = 1;
   #lanes = new Set<string>();
-  #framesWaiting = new Map<string, Waiting[]>();
-  #callsWaiting = new Map<string, Waiting[]>();
+  #matcher = new CallMatcher<TimelineItem, TimelineItem>();
   #raf = 0;
   #lastTick = 0;
   #owed = 0;
@@ -92,9 +86,7 @@ export class Timeline {
     const event = direction === "in" ? parseEventFrame(text) : undefined;
     if (event) {
       const key = deliveryKey(event.nsp === "/" ? nsp : event.nsp, event.event, event.args);
-      const call = take(this.#callsWaiting, lane, key);
-      if (call) item.callId = call.item.id;
-      else push(this.#framesWaiting, lane, { item, key });
+      item.callId = this.#matcher.frame(lane, key, item)?.id;
     }
     this.#hold(item);
   }
@@ -119,11 +111,11 @@ export class Timeline {
         inferred.push(this.#item({ kind: "frame", lane: client, direction: "down", text, label: "event", nsp: delivery.nsp, callId: call.id, inferred: true }));
         continue;
       }
-      const frame = take(this.#framesWaiting, client, key);
+      const frame = this.#matcher.call(client, key, call);
       if (frame) {
-        frame.item.callId = call.id;
-        linked.push(frame.item);
-      } else push(this.#callsWaiting, client, { item: call, key });
+        frame.callId = call.id;
+        linked.push(frame);
+      }
     }
     this.#placeBefore(call, linked);
     for (const item of inferred) this.#hold(item);
@@ -169,8 +161,7 @@ export class Timeline {
   clear(): void {
     this.#items = [];
     this.#pending = [];
-    this.#framesWaiting.clear();
-    this.#callsWaiting.clear();
+    this.#matcher.clear();
     this.#cursor = 0;
     this.revealed = { from: 0, to: 0 };
     this.#version++;
@@ -252,17 +243,4 @@ export class Timeline {
     if (changed) this.#version++;
     if (this.#pending.length || this.mode === "playing") this.#raf = requestAnimationFrame((next) => this.#tick(next));
   }
-}
-
-function take(map: Map<string, Waiting[]>, lane: string, key: string): Waiting | undefined {
-  const list = map.get(lane);
-  const index = list?.findIndex((entry) => entry.key === key) ?? -1;
-  return index >= 0 ? list!.splice(index, 1)[0] : undefined;
-}
-
-function push(map: Map<string, Waiting[]>, lane: string, waiting: Waiting): void {
-  const list = map.get(lane) ?? [];
-  list.push(waiting);
-  if (list.length > maxAwaiting) list.shift();
-  map.set(lane, list);
 }
