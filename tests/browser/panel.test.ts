@@ -170,7 +170,7 @@ describe("one screen", () => {
       await inView(page, page.getByRole("region", { name: "Server console" }), `${where} Server console`);
       await inView(page, table(page), `${where} Deliveries`);
       await inView(page, page.getByRole("region", { name: "Timeline" }), `${where} Timeline`);
-      expect(await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]), where).toEqual([1280, 800]);
+      expect(await page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"), where).toEqual([1280, 800]);
     }
   });
 
@@ -184,7 +184,7 @@ describe("one screen", () => {
 
   it("never scrolls sideways at 390 px, and docks the console under the cards", async () => {
     const page = await open("/lessons/rooms/5", { viewport: { width: 390, height: 844 } });
-    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    const width = () => page.evaluate<number>("document.documentElement.scrollWidth");
     expect(await width()).toBe(390);
     await page.getByRole("button", { name: "Live panel" }).click();
     await connected(page, "ABCD");
@@ -302,7 +302,7 @@ describe("smaller things", () => {
     const eventLog = log(page, "A");
     expect(await eventLog.getAttribute("tabindex")).toBe("0");
     await eventLog.focus();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("log");
+    expect(await page.evaluate('document.activeElement?.getAttribute("role")')).toBe("log");
     const name = await eventLog.getByRole("listitem").first().getAttribute("aria-label");
     expect(name).toMatch(/^connected .*, at \d\d:\d\d:\d\d\.\d{3}$/);
   });
