@@ -22,9 +22,11 @@ const withEmit = (answer: string) => `io.on("connection", (socket) => {
   });
 });`;
 
-/** The task's check: some delivery of A's "chat message" reached everyone but A. */
+/** The task's check: some delivery of A's "chat message" reached everyone but A (the broadcast switch stays off). */
 const noEcho = (trace: Delivery[], sockets: SocketInfo[]) =>
-  trace.some((delivery) => delivery.trigger?.client === "A" && delivery.event === "chat message" && challengeChecks["everyone-but-sender"](delivery, sockets));
+  trace.some(
+    (delivery) => delivery.trigger?.client === "A" && delivery.event === "chat message" && challengeChecks["everyone-but-sender"](delivery, { sockets, broadcast: false }),
+  );
 
 /** Runs an answer: A, B and C connect, A sends "hi", and the check reads what the server traced. */
 async function attempt(answer: string): Promise<{ passed: boolean; trace: Delivery[] }> {
