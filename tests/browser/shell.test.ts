@@ -30,7 +30,7 @@ afterEach(async () => {
   context = undefined;
   const seen = problems;
   problems = [];
-  expect(seen, "console errors or failed requests").toEqual([]);
+  expect(seen.join("\n"), "console errors or failed requests").toBe(""); // every one in full when it fails
 });
 
 afterAll(async () => {

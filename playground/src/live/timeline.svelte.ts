@@ -1,6 +1,6 @@
 /** The timeline's record: every frame that crossed the wire, in order, each server call before the frames it caused; and its playback. */
 import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
-import { isClientName } from "../../../contract/client-names.ts";
+import { compareClientNames, isClientName } from "../../../contract/client-names.ts";
 import { deliveryKey, rawFrame } from "./log-entry.ts";
 import { eventFrame, frameKind, parseEventFrame } from "./frame-text.ts";
 import { CallMatcher } from "./call-matcher.ts";
@@ -100,7 +100,7 @@ export class Timeline {
       text: delivery.call,
       label: "call",
       nsp: delivery.nsp,
-      reached: delivery.reached.map((recipient) => recipient.client),
+      reached: delivery.reached.map((recipient) => recipient.client).sort(compareClientNames),
     });
     const key = deliveryKey(delivery.nsp, delivery.event, delivery.args);
     const linked: TimelineItem[] = [];
