@@ -106,12 +106,13 @@ describe("every lesson and step", () => {
     const lesson = lessons[lessonIndex];
     const page = await newPage();
     for (const [stepIndex, step] of lesson.steps.entries()) {
-      await page.emulateMedia({ colorScheme: "light" });
+      // Reduced motion: axe judges colours at rest, not halfway through a flash (a line that just ran fades in).
+      await page.emulateMedia({ colorScheme: "light", reducedMotion: "reduce" });
       await page.goto(`${server.url}/lessons/${lesson.slug}/${stepIndex + 1}`);
       await expectStep(page, lessonIndex, stepIndex);
       if (step.setup.clients.length > 0) await page.getByRole("region", { name: "Client A", exact: true }).waitFor();
       expect(await axeViolations(page), `${lesson.slug}/${stepIndex + 1} light`).toEqual([]);
-      await page.emulateMedia({ colorScheme: "dark" });
+      await page.emulateMedia({ colorScheme: "dark", reducedMotion: "reduce" });
       await expect.poll(() => page.locator("html").getAttribute("data-theme")).toBe("dark");
       expect(await axeViolations(page), `${lesson.slug}/${stepIndex + 1} dark`).toEqual([]);
     }
