@@ -17,6 +17,8 @@ export { clientName, maxClients };
 export class ClientRoster {
   clients = $state.raw<SimulatedClient[]>([]);
   #created = 0;
+  /** The sandbox the cards are connected to; a new one (the old one was lost) means new connections. */
+  #sandboxId: string | undefined;
   #onFrame: SimulatedClientOptions["onFrame"];
 
   constructor(onFrame?: SimulatedClientOptions["onFrame"]) {
@@ -30,9 +32,12 @@ export class ClientRoster {
   /**
    * Makes the cards match a step: client i is named by letter i. A card already on the right namespace with
    * the right token is kept (reconnected if it was disconnected); `fresh` replaces every card, as after a
-   * program switch, which restarts the server. Returns the cards, in the step's order.
+   * program switch, which restarts the server, and so does a ticket for another sandbox than the cards', as
+   * after the server lost the old one. Returns the cards, in the step's order.
    */
   apply(ticket: SandboxTicket, setups: ClientSetup[], fresh = false): SimulatedClient[] {
+    if (ticket.id !== this.#sandboxId) fresh = true;
+    this.#sandboxId = ticket.id;
     const next = setups.map((setup, index) => {
       const name = clientName(index);
       const namespace = setup.namespace ?? "/";
@@ -53,6 +58,7 @@ export class ClientRoster {
   /** Adds one client named after the last one created; returns it, or undefined at the cap. */
   add(ticket: SandboxTicket, namespace = "/"): SimulatedClient | undefined {
     if (!this.canAdd) return undefined;
+    this.#sandboxId ??= ticket.id;
     const client = this.#open(ticket, clientName(this.#created++), namespace, "");
     this.clients = [...this.clients, client];
     return client;

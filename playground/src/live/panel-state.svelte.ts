@@ -24,6 +24,8 @@ export interface ExternalClient {
 
 /** A card flashes at most this often during a flood. */
 const flashMs = 700;
+/** How long a step's set-up waits for a card to (re)connect before it gives up on its rooms. */
+const reconnectWaitMs = 15_000;
 
 /**
  * Everything the panel does, for one lesson; components only render it. Create it when the panel mounts
@@ -166,13 +168,14 @@ export class PanelState {
   }
 
   async #settleRooms(client: SimulatedClient, wanted: string[], run: number): Promise<void> {
-    if (!(await client.whenConnected()) || run !== this.#applying || !client.socketId) return;
+    // After a server restart a client may take a few seconds of socket.io-client's reconnection back-off to return.
+    if (!(await client.whenConnected(reconnectWaitMs)) || run !== this.#applying || !client.socketId) return;
     const current = await this.#session.rooms(client.socketId);
     if (!current.ok || run !== this.#applying) return;
     const plan = roomPlan(current.data, wanted, client.socketId, this.lesson.events);
     if (plan.reconnect) {
       client.reopen(client.namespace, client.auth);
-      if (!(await client.whenConnected()) || run !== this.#applying) return;
+      if (!(await client.whenConnected(reconnectWaitMs)) || run !== this.#applying) return;
     }
     for (const request of plan.requests) await client.requestRoom(request.action, request.room);
   }

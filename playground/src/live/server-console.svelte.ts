@@ -1,6 +1,7 @@
 /** The server console's transcript: the sandbox's feed, each command run and its answer; the terminal and its accessible log both show it. */
 import type { AckResult, ConsoleReply, FeedEntry, FeedLevel } from "../../../contract/protocol.ts";
 import { fillPlaceholders } from "../../../contract/console/lesson-commands.ts";
+import { displayText } from "../../../contract/display-text.ts";
 import { formatArg } from "./log-entry.ts";
 import type { LiveSession } from "./session.svelte.ts";
 import { getSession } from "./session.svelte.ts";
@@ -22,18 +23,19 @@ export interface ConsoleLine {
 const capacity = 1000;
 
 /**
- * One feed line as text: `[A] message: hi`, `[B] → server: chat message "hi"`.
+ * One feed line as text: `[A] message: hi`, `[B] → server: chat message "hi"`. Everything from the sandbox goes
+ * through `displayText`, so a participant can neither steer the terminal nor forge a line.
  *
  * @example
  * feedText({ seq: 1, run: 1, at: 5, level: "log", kind: "program", text: "a user connected", client: "A" }); // "[A] a user connected"
  */
 export function feedText(entry: FeedEntry): string {
-  const who = entry.client ? `[${entry.client}] ` : "";
+  const who = entry.client ? `[${displayText(entry.client)}] ` : "";
   if (entry.kind === "event") {
     const args = (entry.args ?? []).map(formatArg).join(", ");
-    return `${who}→ server: ${entry.event ?? ""}${args ? ` ${args}` : ""}`;
+    return `${who}→ server: ${displayText(entry.event ?? "")}${args ? ` ${args}` : ""}`;
   }
-  return `${who}${entry.text}`;
+  return `${who}${displayText(entry.text)}`;
 }
 
 function feedLine(id: number, entry: FeedEntry): ConsoleLine {
@@ -99,9 +101,9 @@ export class ServerConsole {
     const reply = await this.#session.command(line);
     if (reply.ok) {
       if (reply.data.clear) this.clear();
-      for (const out of reply.data.lines) this.#print("output", out.level, out.text);
+      for (const out of reply.data.lines) this.#print("output", out.level, displayText(out.text));
     } else {
-      this.#add({ id: this.#nextId++, kind: "error", level: "error", text: reply.error, position: reply.position });
+      this.#add({ id: this.#nextId++, kind: "error", level: "error", text: displayText(reply.error), position: reply.position });
     }
     return reply;
   }

@@ -4,6 +4,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import "@xterm/xterm/css/xterm.css";
 import type { FeedLevel } from "../../../contract/protocol.ts";
 import { commonPrefix, complete, type CompletionNames } from "../../../contract/console/index.ts";
+import { displayText } from "../../../contract/display-text.ts";
 import { LineEditor } from "../live/line-editor.ts";
 import type { ConsoleLine, ServerConsole } from "../live/server-console.svelte.ts";
 
@@ -102,14 +103,17 @@ export function mountTerminal(element: HTMLElement, serverConsole: ServerConsole
   });
 
   // Completion comes from the console grammar itself, so it offers only what the server would accept.
+  // A name holding control characters is never offered: completing it would echo it raw into the prompt.
+  const plain = (list: string[]) => [...new Set(list)].filter((name) => displayText(name) === name);
   function completeAtCursor() {
     const before = editor.buffer.slice(0, editor.cursor);
-    const candidates = complete(before, names());
+    const { clients, rooms, namespaces } = names();
+    const candidates = complete(before, { clients: plain(clients), rooms: plain(rooms), namespaces: plain(namespaces) });
     const common = commonPrefix(candidates);
     if (common.length > before.length) editor.replaceBeforeCursor(common);
     else if (candidates.length > 1) {
       const start = Math.max(before.lastIndexOf(".") + 1, before.lastIndexOf("(") + 1);
-      printAbove(candidates.map((candidate) => candidate.slice(start)).join("   "));
+      printAbove(candidates.map((candidate) => displayText(candidate.slice(start))).join("   "));
     }
     redraw();
   }
