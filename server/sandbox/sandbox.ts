@@ -191,7 +191,11 @@ export class Sandbox {
     }
     if (!this.#codeRate.take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
     const prepared = await prepareCode(this.#catalog[this.#settings.program].source, code, codeLimits(this.#options));
-    if (!prepared.ok) return prepared;
+    if (!prepared.ok) {
+      // The console says it too (CONTRACT: "in the server console"); the program that ran keeps running.
+      this.#feed({ level: "error", kind: "program", text: `Your code did not run: ${prepared.error}`, line: prepared.line });
+      return prepared;
+    }
     if (this.#closed || request !== this.#codeRequests) {
       prepared.program.discard();
       return { ok: false, error: "Newer code or another program replaced this code before it ran; nothing changed." };

@@ -119,6 +119,8 @@ describe("the server code editor", () => {
     const alert = serverCode(page).getByRole("alert");
     await alert.filter({ hasText: `Line ${line}` }).waitFor();
     await expect.poll(() => editor(page).locator(".cm-lintRange-error").count()).toBeGreaterThan(0);
+    // …and in the server console, as CONTRACT.md asks.
+    await page.getByRole("log", { name: "Server console output" }).getByText(`Your code did not run: Syntax error on line ${line}`).waitFor();
     await neighbourDelivers(neighbour, "still here");
     // The built-in program still answers in the learner's own sandbox.
     await send(page, "Client A", "unchanged");
@@ -167,7 +169,9 @@ describe("the server code editor", () => {
     await expect.poll(() => editor(page).innerText()).not.toContain('console.log("got " + msg);');
     await page.keyboard.press("Control+Shift+z");
     await expect.poll(() => editor(page).innerText()).toContain('console.log("got " + msg);');
-    await page.waitForTimeout(400); // the draft is saved 300 ms after the last keystroke
+    // The draft is saved a moment after the last keystroke: wait until this step's draft holds the edit.
+    const drafts = async () => (await page.evaluate("Object.values(localStorage)")) as string[];
+    await expect.poll(async () => (await drafts()).some((value) => value.includes('console.log(\\"got \\" + msg);'))).toBe(true);
     await page.reload();
     await expect.poll(() => editor(page).innerText()).toContain('console.log("got " + msg);');
   });

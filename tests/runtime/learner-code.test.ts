@@ -25,7 +25,10 @@ describe("running learner code", () => {
     expect(!run.answer.ok && run.answer.error).toMatch(/^Syntax error on line \d+, column 15: Unexpected token/);
     const sandbox = live.playground.registry.get(run.ticket.id)!;
     expect(sandbox.settings).toMatchObject({ run: 1, edited: false });
-    expect(run.owner.feed.some((entry) => entry.level === "error")).toBe(false);
+    // The server console says it too, with the line; nothing restarted.
+    const said = await waitFor(() => run.owner.feed.find((entry) => entry.level === "error"), "the syntax error on the feed");
+    expect(said).toMatchObject({ kind: "program", run: 1, line: programs.chat.source.editable.start + 2 });
+    expect(said.text).toMatch(/^Your code did not run: Syntax error on line \d+, column 15/);
   });
 
   it("runs each lesson's own region as learner code with the same deliveries, lines and console as the built-in", async () => {
