@@ -105,8 +105,8 @@ const theme = EditorView.theme({
     boxShadow: "inset 3px 0 0 var(--color-line-ran-edge)",
     animation: "cm-ran 0.8s ease-out",
   },
-  // A short flash that keeps the line readable.
-  "@keyframes cm-ran": { from: { backgroundColor: "color-mix(in srgb, var(--color-line-ran-edge) 35%, var(--color-line-ran))" } },
+  // A short flash of the edge only: the text keeps its contrast while it plays (a background flash did not).
+  "@keyframes cm-ran": { from: { boxShadow: "inset 12px 0 0 var(--color-line-ran-edge)" } },
   "@media (prefers-reduced-motion: reduce)": { ".cm-ran-line": { animation: "none" } },
   ".cm-tooltip": { backgroundColor: "var(--color-surface)", color: "var(--color-text)", border: "1px solid var(--color-border)" },
   ".cm-diagnostic-error": { borderLeftColor: "var(--color-danger)" },
