@@ -15,6 +15,7 @@ const pageTests = [
   "tests/server/http-server.test.ts",
   "tests/server/every-request-answered.test.ts",
   "tests/server/shutdown.test.ts",
+  "tests/server/behind-haproxy.test.ts",
   "tests/bench/bench-smoke.test.ts",
 ];
 

@@ -149,7 +149,8 @@ export interface ConsoleReply {
 }
 
 /**
- * Control channel, path `/control/socket.io`, auth `{ sandbox: id, token }`: server → owner page.
+ * Control channel, path `/control/socket.io`, query `?sandbox=<id>`, auth `{ sandbox: id, token }` (see
+ * `contract/control-connection.ts`): server → owner page.
  * Feed lines and deliveries arrive in batches (flushed every few ms, in `seq` order; the two share one
  * `seq` counter); on connect the owner first gets `settings`, `sockets` and a backlog of recent entries.
  */

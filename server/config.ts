@@ -32,6 +32,12 @@ export interface PlaygroundOptions {
   createWindowMs: number;
   /** Folder where sandboxes are kept across restarts (`PLAYGROUND_DATA`); "" keeps nothing. */
   dataDir: string;
+  /**
+   * This process's name among several behind a load balancer (`PLAYGROUND_PROCESS`, see docs/deploy.md): every
+   * sandbox id it makes starts with it (`p1.<128 random bits>`), so the balancer routes a sandbox's requests here.
+   * "" (one process): ids are the random part alone.
+   */
+  processName: string;
 }
 
 /** Where `npm start` and `npm run dev` keep sandboxes unless `PLAYGROUND_DATA` says otherwise (gitignored). */
@@ -53,7 +59,11 @@ export const defaultOptions: PlaygroundOptions = {
   createQuota: 50,
   createWindowMs: 10 * 60_000,
   dataDir: "",
+  processName: "",
 };
+
+/** What a process name may be: it starts sandbox ids, which appear in URL paths and HAProxy rules. */
+export const processNamePattern = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * The Socket.IO servers on the shared port, and what each accepts: the largest Engine.IO message it reads
@@ -113,5 +123,11 @@ export function resolveOptions(
     options[key] = value;
   }
   if (env.PLAYGROUND_DATA !== undefined) options.dataDir = env.PLAYGROUND_DATA;
+  if (env.PLAYGROUND_PROCESS) {
+    if (!processNamePattern.test(env.PLAYGROUND_PROCESS)) {
+      throw new Error(`PLAYGROUND_PROCESS=${env.PLAYGROUND_PROCESS} is not a process name: use 1 to 32 letters, digits, "-" or "_" (e.g. p1).`);
+    }
+    options.processName = env.PLAYGROUND_PROCESS;
+  }
   return { ...options, ...overrides };
 }

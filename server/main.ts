@@ -27,7 +27,9 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";
 const dataDir = process.env.PLAYGROUND_DATA ?? projectDataDir;
 const running = await startServer({ port, host, distDir, options: { dataDir } });
-console.log(`Socket Playground is running at ${running.url}${dataDir ? ` (sandboxes kept in ${dataDir})` : ""}`);
+const { processName } = running.playground.options;
+const notes = [processName && `process ${processName}: sandbox ids start with "${processName}."`, dataDir && `sandboxes kept in ${dataDir}`].filter(Boolean);
+console.log(`Socket Playground is running at ${running.url}${notes.length ? ` (${notes.join("; ")})` : ""}`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

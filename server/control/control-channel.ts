@@ -34,6 +34,11 @@ export class ControlChannel {
     this.#io = io;
     this.#io.use((socket, next) => {
       const { sandbox: id, token } = (socket.handshake.auth ?? {}) as Partial<ControlAuth>;
+      // The query's id is what a load balancer routed on (controlOptions): it must name the same sandbox.
+      const routed = socket.handshake.query.sandbox;
+      if (routed !== undefined && routed !== id) {
+        return next(new Error("The control channel's ?sandbox= names another sandbox than its auth: connect with the ticket's id in both."));
+      }
       const sandbox = typeof id === "string" ? registry().get(id) : undefined;
       if (!sandbox) return next(new Error("Unknown sandbox: it may have expired. Reload the page to get a new one."));
       if (typeof token !== "string" || !sameSecret(token, sandbox.token)) {

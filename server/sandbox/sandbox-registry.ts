@@ -1,4 +1,7 @@
-/** Creates, finds and retires sandboxes: ids of 128 random bits, a cap on how many live, idle ones closed, kept across restarts. */
+/**
+ * Creates, finds and retires sandboxes: ids of 128 random bits (after the process name, when there is one), a cap
+ * on how many live, idle ones closed, kept across restarts.
+ */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { PlaygroundOptions } from "../config.ts";
@@ -11,7 +14,9 @@ const saveDelayMs = 100;
 
 /**
  * All live sandboxes of one playground server. With a `dataDir`, each sandbox's id, secrets and settings are
- * kept in `<dataDir>/sandboxes.json`, so a restart brings every sandbox back under the same id.
+ * kept in `<dataDir>/sandboxes.json`, so a restart brings every sandbox back under the same id. A process with a
+ * `processName` (one of several behind a load balancer) names its ids `<name>.<random>` and keeps them in
+ * `<dataDir>/sandboxes-<name>.json`: processes sharing a folder never overwrite each other's sandboxes.
  *
  * @example
  * const registry = new SandboxRegistry(options, (id) => control.sinkFor(id));
@@ -29,9 +34,17 @@ export class SandboxRegistry {
     this.#options = options;
     this.#sinkFor = sinkFor;
     if (options.dataDir) {
+      const file = join(options.dataDir, options.processName ? `sandboxes-${options.processName}.json` : "sandboxes.json");
       // About 200 bytes a sandbox; anything far larger was not written by a playground.
-      this.#store = new SandboxStore(join(options.dataDir, "sandboxes.json"), Math.max(1 << 20, options.maxSandboxes * 1024));
-      for (const saved of this.#store.load(options.maxSandboxes)) this.#restore(saved);
+      this.#store = new SandboxStore(file, Math.max(1 << 20, options.maxSandboxes * 1024));
+      const loaded = this.#store.load(options.maxSandboxes);
+      // An id of another process (a copied file) would never be routed here by the balancer: leave it out.
+      const mine = loaded.filter((saved) => this.#isMine(saved.id));
+      if (mine.length < loaded.length) {
+        const ours = options.processName ? `start with "${options.processName}."` : "have no process name";
+        console.warn(`Skipped ${loaded.length - mine.length} sandboxes of another process in ${file}: this process's ids ${ours}.`);
+      }
+      for (const saved of mine) this.#restore(saved);
     }
     this.#sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(options.idleMs / 2, 30_000)));
     this.#sweeper.unref();
@@ -44,7 +57,7 @@ export class SandboxRegistry {
   /** A new sandbox, or undefined when `maxSandboxes` are live already. */
   create(): Sandbox | undefined {
     if (this.#sandboxes.size >= this.#options.maxSandboxes) return undefined;
-    const id = secret(16);
+    const id = this.#newId();
     const sandbox = new Sandbox({ id, token: secret(32), clientKey: secret(16) }, this.#options, this.#sink(id));
     this.#sandboxes.set(id, sandbox);
     this.#changed();
@@ -84,6 +97,17 @@ export class SandboxRegistry {
     clearTimeout(this.#saveTimer);
     this.#saveTimer = undefined;
     this.#store?.save([...this.#sandboxes.values()].map(saved));
+  }
+
+  /** `<processName>.<128 random bits>`, or the random part alone for a process without a name. */
+  #newId(): string {
+    const name = this.#options.processName;
+    return name ? `${name}.${secret(16)}` : secret(16);
+  }
+
+  #isMine(id: string): boolean {
+    const name = this.#options.processName;
+    return name ? id.startsWith(`${name}.`) : !id.includes(".");
   }
 
   #restore(saved: SavedSandbox): void {

@@ -21,11 +21,13 @@ interface StoreFile {
   sandboxes: SavedSandbox[];
 }
 
-const secretPattern = { id: /^[A-Za-z0-9_-]{22}$/, token: /^[A-Za-z0-9_-]{43}$/, clientKey: /^[A-Za-z0-9_-]{22}$/ };
+/** An id is 128 random bits, after a process name and a dot when the process has one (`p1.…`). */
+const secretPattern = { id: /^(?:[A-Za-z0-9_-]{1,32}\.)?[A-Za-z0-9_-]{22}$/, token: /^[A-Za-z0-9_-]{43}$/, clientKey: /^[A-Za-z0-9_-]{22}$/ };
 
 /**
- * One file, `sandboxes.json`, in the data folder. A missing file is an empty playground; an unreadable, oversized
- * or unknown one is reported with `warn` and read as empty (the next save replaces it).
+ * One file in the data folder (`sandboxes.json`, or `sandboxes-<process>.json` for a named process). A missing
+ * file is an empty playground; an unreadable, oversized or unknown one is reported with `warn` and read as empty
+ * (the next save replaces it).
  *
  * @example
  * const store = new SandboxStore(".data/sandboxes.json", 1 << 20);

@@ -23,6 +23,7 @@ import type {
   SandboxTicket,
   SocketInfo,
 } from "../../contract/protocol.ts";
+import { controlOptions } from "../../contract/control-connection.ts";
 
 export type Owner = ClientSocket<ControlServerToClientEvents, ControlClientToServerEvents> & {
   feed: FeedEntry[];
@@ -100,9 +101,17 @@ export async function createSandbox(url: string): Promise<SandboxTicket> {
   return (await response.json()) as SandboxTicket;
 }
 
-/** The owner's control connection, recording what it receives; resolves once connected. */
-export async function connectOwner(url: string, ticket: SandboxTicket, token = ticket.token): Promise<Owner> {
-  const owner = connect(url, { path: "/control/socket.io", forceNew: true, transports: ["websocket"], auth: { sandbox: ticket.id, token } }) as Owner;
+/**
+ * The owner's control connection as the page opens it (`controlOptions`: the id in the query for a load balancer,
+ * the token in auth), recording what it receives; resolves once connected. WebSocket only unless `transports` says.
+ */
+export async function connectOwner(
+  url: string,
+  ticket: SandboxTicket,
+  token = ticket.token,
+  { transports = ["websocket"] }: { transports?: ("polling" | "websocket")[] } = {},
+): Promise<Owner> {
+  const owner = connect(url, { ...controlOptions(ticket, token), forceNew: true, transports }) as Owner;
   open.push(owner);
   owners.set(owner, () => playgrounds.get(url)?.registry.get(ticket.id));
   owner.feed = [];

@@ -12,6 +12,7 @@ import type {
   SandboxTicket,
   SocketInfo,
 } from "../../../contract/protocol.ts";
+import { controlOptions } from "../../../contract/control-connection.ts";
 import { createSandbox, savedTicket } from "./sandbox-ticket.ts";
 import { StreamBatcher } from "./stream-batcher.ts";
 
@@ -139,11 +140,8 @@ export class LiveSession {
 
   #openControl(ticket: SandboxTicket): Promise<ControlSocket> {
     return new Promise((resolve, reject) => {
-      const control: ControlSocket = io(this.origin, {
-        path: "/control/socket.io",
-        forceNew: true,
-        auth: { sandbox: ticket.id, token: ticket.token },
-      });
+      // The id also goes in the query, where a load balancer can route on it; the token stays in auth.
+      const control: ControlSocket = io(this.origin, { ...controlOptions(ticket), forceNew: true });
       const failed = (error: Error) => {
         // An unreachable server (restarting, say) is retried by socket.io-client; only a refusal is final.
         if (control.active) return void (this.status = "disconnected");
