@@ -15,7 +15,7 @@ import { unknownSandboxMessage } from "../../server/http/unknown-sandbox.ts";
 import { haproxyConfig } from "../../scripts/haproxy-config.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { connection, connectOwner, gotEvents, joinSandbox, once, waitFor, type Owner, type RecordingClient } from "../support/live.ts";
-import { freePort, startHaproxy, startPlaygroundProcess, type Child } from "../support/processes.ts";
+import { freePort, haproxyPath, startHaproxy, startPlaygroundProcess, stopChildren, type Child } from "../support/processes.ts";
 import { builtPage } from "../support/server.ts";
 
 /** Sandboxes one address may create per 10 minutes at the balancer (this file makes fewer before its quota test). */
@@ -39,6 +39,8 @@ async function startProcess(name: string, port: number): Promise<void> {
 }
 
 beforeAll(async () => {
+  // No HAProxy fails every test here with how to install it, before any process starts.
+  haproxyPath();
   const ports = { p1: await freePort(), p2: await freePort(), balancer: await freePort() };
   await Promise.all([startProcess("p1", ports.p1), startProcess("p2", ports.p2)]);
   const config = haproxyConfig({
@@ -64,7 +66,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await haproxy?.stop("SIGKILL");
-  await Promise.all([...processes.values()].map((child) => child.stop()));
+  // Every child still running, including one a failed start left behind.
+  await stopChildren();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -32,12 +32,35 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Every child started here and not yet exited: killed when this test process exits, however it exits. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** Stops every child started here that is still running (for `afterAll`, whatever state a failure left). */
+export async function stopChildren(): Promise<void> {
+  await Promise.all([...running].map((child) => watched.get(child)!.stop()));
+}
+
+const watched = new WeakMap<ChildProcess, Child>();
+
 function watch(child: ChildProcess): Child {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  child.once("error", () => running.delete(child));
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | string | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
-  return {
+  const exited = new Promise<number | string | null>((resolve) => {
+    child.once("exit", (code, signal) => resolve(code ?? signal));
+    // A binary that cannot be spawned never exits: its error is its end.
+    child.once("error", (error) => {
+      output += String(error);
+      resolve(null);
+    });
+  });
+  const handle: Child = {
     process: child,
     output: () => output,
     exited,
@@ -49,11 +72,17 @@ function watch(child: ChildProcess): Child {
       clearTimeout(killer);
     },
   };
+  watched.set(child, handle);
+  return handle;
 }
+
+/** How long a process may take to say it is running (a loaded 2-core machine compiles TypeScript slowly). */
+const startTimeoutMs = 60_000;
 
 /**
  * `npm start`'s entry point as a child process on 127.0.0.1:`port`, serving `distDir`, with `env` on top of this
- * process's environment; resolves once it says it is running.
+ * process's environment; resolves once it says it is running. One that exits first, or says nothing within a
+ * minute, is stopped and rejects with what it printed.
  *
  * @example
  * const p1 = await startPlaygroundProcess({ port: await freePort(), distDir: builtPage(), env: { PLAYGROUND_PROCESS: "p1" } });
@@ -66,15 +95,24 @@ export async function startPlaygroundProcess({ port, distDir, env = {} }: { port
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    const look = () => {
-      const match = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output());
-      if (match) resolve(match[1]);
-    };
-    child.process.stdout!.on("data", look);
-    void child.exited.then(() => reject(new Error(`npm start (port ${port}) exited early:\n${child.output()}`)));
-  });
-  return { ...child, url };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const look = () => {
+        const match = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output());
+        if (match) resolve(match[1]);
+      };
+      child.process.stdout!.on("data", look);
+      void child.exited.then(() => reject(new Error(`npm start (port ${port}) exited early:\n${child.output()}`)));
+      timer = setTimeout(() => reject(new Error(`npm start (port ${port}) did not say it was running within ${startTimeoutMs / 1000} s:\n${child.output()}`)), startTimeoutMs);
+    });
+    return { ...child, url };
+  } catch (error) {
+    await child.stop("SIGKILL");
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
