@@ -20,6 +20,8 @@ import { builtPage } from "../support/server.ts";
 
 /** Sandboxes one address may create per 10 minutes at the balancer (this file makes fewer before its quota test). */
 const createQuota = 16;
+/** Live sandboxes per process (`SANDBOX_MAX`): small enough to fill one, large enough for the rest of the file. */
+const maxSandboxes = 30;
 const dir = mkdtempSync(join(tmpdir(), "playground-haproxy-"));
 const processes = new Map<string, Child & { url: string; port: number }>();
 let haproxy: ReturnType<typeof startHaproxy> | undefined;
@@ -33,7 +35,7 @@ async function startProcess(name: string, port: number): Promise<void> {
   const started = await startPlaygroundProcess({
     port,
     distDir: builtPage(),
-    env: { PLAYGROUND_PROCESS: name, PLAYGROUND_DATA: dir, SANDBOX_CREATE_QUOTA: "0" },
+    env: { PLAYGROUND_PROCESS: name, PLAYGROUND_DATA: dir, SANDBOX_CREATE_QUOTA: "0", SANDBOX_MAX: String(maxSandboxes) },
   });
   processes.set(name, { ...started, port });
 }
@@ -193,6 +195,24 @@ describe("behind HAProxy (docs/deploy.md)", () => {
     expect(state.run).toBe(2);
     const back = await learner(tickets.p2, ["websocket"]);
     await expectEndToEnd(back, "after the restart");
+  });
+
+  it("sends a creation that a full process refuses on to another one", { timeout: 30_000 }, async () => {
+    // Fill p1 directly (the balancer's quota does not see these), until it answers its JSON 503.
+    const p1 = processes.get("p1")!;
+    let full: Response | undefined;
+    for (let made = 0; made <= maxSandboxes && !full; made++) {
+      const response = await fetch(`${p1.url}/api/sandboxes`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      if (response.status === 503) full = response;
+      else expect(response.status).toBe(201);
+    }
+    expect(full, "p1 refuses once it holds SANDBOX_MAX sandboxes").toBeDefined();
+    // HAProxy still takes the processes in turns; p1's 503 is retried on p2, so every learner gets a sandbox.
+    for (let index = 0; index < 3; index++) {
+      const response = await create();
+      expect(response.status).toBe(201);
+      expect(((await response.json()) as SandboxTicket).id).toMatch(/^p2\./);
+    }
   });
 
   it("serves the playground page from any process, and its live session works through the balancer", { timeout: 60_000 }, async () => {
