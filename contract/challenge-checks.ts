@@ -99,4 +99,10 @@ export const challengeChecks: Record<string, ChallengeCheck> = {
     const wholeNamespace = delivery.broadcast !== undefined && delivery.broadcast.rooms.length === 0 && delivery.broadcast.except.length === 0 && !delivery.from;
     return delivery.nsp === "/tenant-acme" && wholeNamespace && elsewhere && acme.length > 0 && reachedExactly(delivery, acme);
   },
+
+  /** Acknowledgements: one `question` to everyone but C, waiting at most 1.5 s for the answers (`timeout` on a broadcast). */
+  "ask-all-but-c": (delivery, { sockets }) => {
+    const timeout = delivery.broadcast?.timeout;
+    return delivery.event === "question" && timeout !== undefined && timeout <= 1500 && allButOne(delivery, sockets)?.client === "C";
+  },
 };

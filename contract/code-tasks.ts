@@ -61,6 +61,22 @@ function noEcho(trace: TaskTrace): boolean {
 }
 
 /**
+ * After a poll, everyone got its answers: a program emit of `poll results` whose first argument is the
+ * non-empty list of answers, made after a `question` broadcast and reaching every socket of its namespace.
+ */
+function pollResults(trace: TaskTrace): boolean {
+  const handled = fromProgram(trace);
+  return handled.some((results, index) => {
+    const answers = results.args[0];
+    if (results.event !== "poll results" || !Array.isArray(answers) || answers.length === 0) return false;
+    if (!answers.every((answer) => typeof answer === "string")) return false;
+    const asked = handled.slice(0, index).some((question) => question.event === "question" && question.broadcast !== undefined && question.nsp === results.nsp);
+    const everyone = names(trace.sockets.filter((socket) => socket.nsp === results.nsp));
+    return asked && everyone.length > 1 && sameSet(reachedNames(results), everyone);
+  });
+}
+
+/**
  * After a client left a room, its handler told the room: one emit reached exactly the sockets still in that
  * room — not the one who left, and nobody outside the room.
  */
@@ -122,4 +138,6 @@ export const codeTaskChecks: Record<string, CodeTaskCheck> = {
   "rooms-announce-leave": roomHearsLeave,
   /** Namespaces: a tenant middleware refuses clients without a name, and a greeting names the user and the tenant. */
   "tenant-guard-greeting": tenantGuardAndGreeting,
+  /** Acknowledgements: once a poll's answers are in, everyone gets them. */
+  "poll-results": pollResults,
 };

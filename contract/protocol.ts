@@ -17,7 +17,7 @@ export type AckResult<T = null> =
 export type Ack<T = null> = (result: AckResult<T>) => void;
 
 /** The lesson programs a sandbox can run (one module each under `server/programs/`). */
-export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces";
+export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements";
 
 /** What the owner of a sandbox can change. */
 export interface SandboxSettings {
@@ -120,7 +120,12 @@ export interface Delivery {
    * namespace) and the rooms it left out, the sender's own-id room not counted (that is what `from` says).
    * Absent for a `socket.emit`.
    */
-  broadcast?: { rooms: string[]; except: string[] };
+  broadcast?: {
+    rooms: string[];
+    except: string[];
+    /** The `timeout(ms)` it was made with: the sender waits that long for every recipient's acknowledgement. */
+    timeout?: number;
+  };
   reached: Recipient[];
   /** 1-based line of the program source that made the emit. */
   line?: number;

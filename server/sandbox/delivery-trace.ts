@@ -104,6 +104,7 @@ export class DeliveryTracer {
     const broadcast = {
       rooms: [...current.opts.rooms],
       except: [...(current.opts.except ?? [])].filter((room) => room !== sender?.id),
+      ...(current.opts.flags?.timeout === undefined ? {} : { timeout: current.opts.flags.timeout }),
     };
     this.#publish(current.nsp.name, call, event, args, current.reached, sender, current.line, broadcast);
   }

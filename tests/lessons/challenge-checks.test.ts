@@ -9,7 +9,7 @@ import { fillPlaceholders } from "../../contract/console/lesson-commands.ts";
 import type { ClientSetup } from "../../contract/lesson-types.ts";
 import type { Delivery, ProgramName } from "../../contract/protocol.ts";
 import { loadLessons } from "../../server/lessons/lesson-loader.ts";
-import { once, sandboxWith, startLive, waitFor, type Live, type SandboxBox } from "../support/live.ts";
+import { once, sandboxWith, settle, startLive, waitFor, type Live, type SandboxBox } from "../support/live.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 let live: Live;
@@ -128,6 +128,17 @@ describe("each challenge: the right answer passes, plausible wrong ones do not",
     expect(await passes(box, "only-tenant-acme", "news", () => command(box, 'io.emit("news", 1)'))).toBe(false);
     expect(await passes(box, "only-tenant-acme", "news", () => command(box, 'io.of("/admin").emit("news", 1)'))).toBe(false);
     expect(await passes(box, "only-tenant-acme", "news", () => command(box, 'socket("C").emit("news", 1)'))).toBe(false);
+  });
+
+  it("ask-all-but-c: a question to everyone but C with a timeout up to 1.5 s; not without a timeout, not C too, not a longer wait", async () => {
+    const box = await sandbox("acknowledgements", [{}, {}, {}]);
+    await settle(); // the program's own "ready?" questions to each newcomer, before the console's
+    expect(await passes(box, "ask-all-but-c", "question", () => command(box, 'io.timeout(1500).except("<C\'s id>").emit("question", "x")'))).toBe(true);
+    expect(await passes(box, "ask-all-but-c", "question", () => command(box, 'socket("C").broadcast.timeout(1000).emit("question", "x")'))).toBe(true);
+    expect(await passes(box, "ask-all-but-c", "question", () => command(box, 'io.except("<C\'s id>").emit("question", "x")'))).toBe(false);
+    expect(await passes(box, "ask-all-but-c", "question", () => command(box, 'io.timeout(1500).emit("question", "x")'))).toBe(false);
+    expect(await passes(box, "ask-all-but-c", "question", () => command(box, 'io.timeout(2000).except("<C\'s id>").emit("question", "x")'))).toBe(false);
+    expect(await passes(box, "ask-all-but-c", "news", () => command(box, 'io.timeout(1500).except("<C\'s id>").emit("news", "x")'))).toBe(false);
   });
 });
 

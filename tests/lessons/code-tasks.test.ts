@@ -150,6 +150,22 @@ const cases: TaskCase[] = [
       ],
     },
   },
+  {
+    slug: "acknowledgements",
+    id: "poll-results",
+    act: async (clients) => {
+      for (const client of clients) client.socket.on("question", (_question: string, answer: (text: string) => void) => answer(`yes from ${client.view.name}`));
+      await clients[0].socket.timeout(5000).emitWithAck("poll", "pizza?");
+    },
+    wrong: {
+      "sends the answers to the asker only (socket.emit)": [
+        { replace: "      callback?.({ answers: responses, everyone: !err });", with: '      socket.emit("poll results", responses);\n      callback?.({ answers: responses, everyone: !err });' },
+      ],
+      "sends everyone the question instead of the answers": [
+        { replace: "      callback?.({ answers: responses, everyone: !err });", with: '      io.emit("poll results", question);\n      callback?.({ answers: responses, everyone: !err });' },
+      ],
+    },
+  },
 ];
 
 describe.each(cases)("$slug: $id", ({ slug, id, act, wrong }) => {

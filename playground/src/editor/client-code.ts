@@ -12,6 +12,8 @@ export interface ClientCodeOptions {
   rooms: boolean;
   /** The cards pick a namespace and an auth token. */
   namespaces: boolean;
+  /** Send waits for the server's acknowledgement, and the cards answer the server's (the acknowledgements lesson). */
+  acks?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface ClientCodeOptions {
  * clientCode({ origin: "http://127.0.0.1:3000", path: "/sandbox/abc/socket.io", event: "chat message", rooms: false, namespaces: false });
  * // 'import { io } from "socket.io-client";\n\nconst socket = io("http://127.0.0.1:3000/", {…'
  */
-export function clientCode({ origin, path, event, rooms, namespaces }: ClientCodeOptions): string {
+export function clientCode({ origin, path, event, rooms, namespaces, acks = false }: ClientCodeOptions): string {
   const url = namespaces ? `${JSON.stringify(origin)} + namespace` : JSON.stringify(`${origin}/`);
   const options = [
     `  path: ${JSON.stringify(path ?? "/sandbox/<your sandbox id>/socket.io")},`,
@@ -45,8 +47,23 @@ export function clientCode({ origin, path, event, rooms, namespaces }: ClientCod
     `socket.onAny((event, ...args) => log("received", event, ...args));`,
     `socket.onAnyOutgoing((event, ...args) => log("sent", event, ...args));`,
     ``,
-    `// Send: the Event and Message boxes`,
-    `socket.emit(${JSON.stringify(event)}, message);`,
+    ...(acks
+      ? [
+          `// an event the server sent with a callback ends with it: the card's "Answer acks" menu decides`,
+          `socket.onAny((event, ...args) => {`,
+          `  const callback = args.at(-1);`,
+          `  if (typeof callback !== "function" || answerAcks === "never") return;`,
+          `  const answer = () => callback("yes from A");`,
+          `  if (answerAcks === "late") setTimeout(answer, delay); else answer();`,
+          `});`,
+          ``,
+          `// Send: the Event and Message boxes, and a callback for the server's answer`,
+          `socket.timeout(3000).emit(${JSON.stringify(event)}, message, (err, response) => {`,
+          `  if (err) log("error", "ack", err.message); // no answer within 3 seconds`,
+          `  else log("received", "ack", response);`,
+          `});`,
+        ]
+      : [`// Send: the Event and Message boxes`, `socket.emit(${JSON.stringify(event)}, message);`]),
     ...(rooms
       ? [
           `// Send, with "Send to this room" ticked: the room goes along`,

@@ -54,7 +54,8 @@ export class ClientLog {
   /** Adds an entry; `call` is the client call that caused it, when a card action did. */
   add(kind: LogKind, event: string, args: unknown[], nsp: string, call?: string): void {
     if (kind === "received") {
-      const key = deliveryKey(nsp, event, args);
+      // An acknowledgement callback is not data: the server's trace records the event without it.
+      const key = deliveryKey(nsp, event, typeof args.at(-1) === "function" ? args.slice(0, -1) : args);
       this.#received.set(key, (this.#received.get(key) ?? 0) + 1);
     }
     this.#lastEventId = this.#nextId;

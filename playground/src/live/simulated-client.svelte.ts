@@ -6,6 +6,9 @@ import { formatArg, type LogKind } from "./log-entry.ts";
 
 export type ClientStatus = "connecting" | "connected" | "disconnected";
 
+/** How a card answers an event the server sent with an acknowledgement callback: at once, after a delay, or never. */
+export type AckMode = "now" | "late" | "never";
+
 export interface SimulatedClientOptions {
   /** "A", "B", … */
   name: string;
@@ -44,6 +47,12 @@ export class SimulatedClient {
   readonly log = new ClientLog();
   /** Every socket this client has had, oldest first (a reconnect or a namespace change gets a new one). */
   sockets = $state.raw<Array<{ socketId: string; nsp: string }>>([]);
+  /** How this client answers the server's acknowledgement callbacks (the acknowledgements lesson's controls). */
+  ackMode = $state<AckMode>("now");
+  /** For `late`: how long it waits before answering, in ms. */
+  ackDelayMs = $state(3000);
+  /** Late answers not sent yet; a closed connection drops them. */
+  #answers = new Set<ReturnType<typeof setTimeout>>();
   #onFrame: SimulatedClientOptions["onFrame"];
   #origin: string;
   #ticket: SandboxTicket;
@@ -78,6 +87,29 @@ export class SimulatedClient {
     this.#calls("sent", `socket.emit(${[event, ...args].map(formatArg).join(", ")})`);
     this.#socket.emit(event, ...args);
     return this.log.lastEventId; // the `sent` entry: outgoing listeners run inside emit, before its frame is made
+  }
+
+  /**
+   * Emits `event` with `args` and a callback, as `socket.timeout(ms).emit(event, ...args, (err, response) => …)`;
+   * logs the answer as `received ack …`, or `error ack operation has timed out` when none came within `timeoutMs`.
+   */
+  sendWithAck(event: string, timeoutMs: number, ...args: unknown[]): number | undefined {
+    const socket = this.#socket;
+    if (!socket?.connected) return undefined;
+    const nsp = this.namespace;
+    this.#calls("sent", `socket.timeout(${timeoutMs}).emit(${[event, ...args].map(formatArg).join(", ")}, (err, response) => …)`);
+    socket.timeout(timeoutMs).emit(event, ...args, (err: Error | null, response?: unknown) => {
+      if (socket !== this.#socket) return;
+      if (err) this.log.add("error", "ack", [`${err.message} (no answer to "${event}" within ${timeoutMs} ms)`], nsp);
+      else this.log.add("received", "ack", response === undefined ? [] : [response], nsp, "(err, response) => …");
+    });
+    return this.log.lastEventId;
+  }
+
+  /** Sets how this client answers the server's acknowledgement callbacks from now on. */
+  answerAcks(mode: AckMode, delayMs = this.ackDelayMs): void {
+    this.ackMode = mode;
+    this.ackDelayMs = Math.min(Math.max(Math.round(delayMs) || 0, 0), 60_000);
   }
 
   /** Resolves true once connected (at once if it is), false if that takes longer than `timeoutMs`. */
@@ -166,7 +198,11 @@ export class SimulatedClient {
       this.lastError = error.message;
       this.log.add("error", "connect_error", [error.message], nsp);
     };
-    const onAny = (event: string, ...args: unknown[]) => this.log.add("received", event, args, nsp);
+    const onAny = (event: string, ...args: unknown[]) => {
+      this.log.add("received", event, args, nsp);
+      const ack = args.at(-1);
+      if (typeof ack === "function") this.#answer(ack as (answer: unknown) => void, nsp);
+    };
     const onOutgoing = (event: string, ...args: unknown[]) => this.log.add("sent", event, args, nsp, this.#takeCall("sent"));
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
@@ -210,6 +246,24 @@ export class SimulatedClient {
     ];
   }
 
+  /** Answers the server's acknowledgement callback as the card's controls say: at once, after a delay, or never. */
+  #answer(callback: (answer: unknown) => void, nsp: string): void {
+    if (this.ackMode === "never") return;
+    const answer = `yes from ${this.name}`;
+    const socket = this.#socket;
+    const send = () => {
+      if (socket !== this.#socket || !socket?.connected) return;
+      callback(answer);
+      this.log.add("sent", "ack", [answer], nsp, `callback(${formatArg(answer)})`);
+    };
+    if (this.ackMode === "now") return send();
+    const timer = setTimeout(() => {
+      this.#answers.delete(timer);
+      send();
+    }, this.ackDelayMs);
+    this.#answers.add(timer);
+  }
+
   /** Remembers the call a card action makes, for the log entry of `kind` it causes next. */
   #calls(kind: LogKind, text: string): void {
     this.#call = { kind, text };
@@ -225,6 +279,8 @@ export class SimulatedClient {
     const socket = this.#socket;
     if (!socket) return;
     socket.disconnect();
+    for (const timer of this.#answers) clearTimeout(timer);
+    this.#answers.clear();
     for (const release of this.#release) release();
     this.#release = [];
     this.#socket = undefined;
