@@ -6,7 +6,8 @@ import { sandboxWith, settle, startLive, type Live } from "../support/live.ts";
 
 let live: Live;
 beforeAll(async () => {
-  live = await startLive();
+  // One sandbox per claim and per step of every lesson: more than one address's default quota.
+  live = await startLive({ createQuota: 0 });
 });
 afterAll(() => live.close());
 
