@@ -101,7 +101,7 @@ export class SimulatedClient {
     socket.timeout(timeoutMs).emit(event, ...args, (err: Error | null, response?: unknown) => {
       if (socket !== this.#socket) return;
       if (err) this.log.add("error", "ack", [`${err.message} (no answer to "${event}" within ${timeoutMs} ms)`], nsp);
-      else this.log.add("received", "ack", response === undefined ? [] : [response], nsp, "(err, response) => …");
+      else this.log.add("received", "ack", response === undefined ? [] : [response], nsp);
     });
     return this.log.lastEventId;
   }

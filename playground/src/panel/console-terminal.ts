@@ -61,12 +61,26 @@ export function mountTerminal(element: HTMLElement, serverConsole: ServerConsole
   const editor = new LineEditor();
   let busy = false;
 
+  // A long input wraps over several rows: clearing it starts from the row the prompt is on, not the cursor's.
+  let cursorRow = 0;
+  const clearInput = () => {
+    term.write(`${cursorRow ? `\x1b[${cursorRow}A` : ""}\r\x1b[0J`);
+    cursorRow = 0;
+  };
   const redraw = () => {
-    const back = editor.buffer.length - editor.cursor;
-    term.write(`\r\x1b[2K${prompt}${editor.buffer}${back ? `\x1b[${back}D` : ""}`);
+    clearInput();
+    const cols = Math.max(term.cols, 1);
+    const end = promptWidth + editor.buffer.length;
+    const at = promptWidth + editor.cursor;
+    // At an exact multiple of the width the terminal waits to wrap: end the row so the cursor has one to go to.
+    const wrap = end % cols === 0 ? "\r\n" : "";
+    const up = Math.floor(end / cols) - Math.floor(at / cols);
+    term.write(`${prompt}${editor.buffer}${wrap}${up ? `\x1b[${up}A` : ""}\x1b[${(at % cols) + 1}G`);
+    cursorRow = Math.floor(at / cols);
   };
   const printAbove = (text: string) => {
-    term.write(`\r\x1b[2K${text}\r\n`);
+    clearInput();
+    term.write(`${text}\r\n`);
     if (!busy) redraw();
   };
 
@@ -75,12 +89,13 @@ export function mountTerminal(element: HTMLElement, serverConsole: ServerConsole
   const stopLines = serverConsole.onLine((line) => printAbove(formatLine(line)));
   const stopClear = serverConsole.onClear(() => {
     term.clear();
+    cursorRow = 0;
     redraw();
   });
   redraw();
 
   async function run(line: string) {
-    term.write("\r\x1b[2K");
+    clearInput();
     busy = true;
     await serverConsole.run(line);
     busy = false;
@@ -94,6 +109,7 @@ export function mountTerminal(element: HTMLElement, serverConsole: ServerConsole
     else if (action.kind === "submit") void run(action.line);
     else if (action.kind === "cancel") {
       term.write("^C\r\n");
+      cursorRow = 0;
       redraw();
     } else if (action.kind === "clear-screen") {
       serverConsole.clear();
