@@ -90,6 +90,8 @@ export interface CompiledLesson {
   summary: string;
   /** The summary compiled from inline Markdown. */
   summaryHtml: string;
+  /** The part of the course path this lesson starts (e.g. "The foundations"); unset: it continues the part before. */
+  part?: string;
   panel: PanelName;
   program: ProgramName;
   /** Default event name in each client's Event box. */

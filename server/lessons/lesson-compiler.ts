@@ -101,6 +101,7 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
       title: lesson.title,
       summary: plainText(markdown.renderInline(lesson.summary)),
       summaryHtml: markdown.renderInline(lesson.summary),
+      ...(lesson.part === undefined ? {} : { part: lesson.part }),
       panel: lesson.panel,
       program: lesson.program,
       event: lesson.event,

@@ -35,6 +35,8 @@ export interface LoadedLesson {
   order: number;
   title: string;
   summary: string;
+  /** The part of the course path this lesson starts (e.g. "The foundations"); unset: it continues the part before. */
+  part?: string;
   panel: PanelName;
   program: ProgramName;
   event: string;
@@ -74,7 +76,7 @@ export interface LoadOptions {
 }
 
 const entryPattern = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$/;
-const topFields = ["title", "summary", "panel", "program", "event", "broadcast", "namespaces", "steps", "questions", "challenges"];
+const topFields = ["title", "summary", "panel", "program", "event", "broadcast", "namespaces", "steps", "questions", "challenges", "part"];
 const stepFields = ["clients", "broadcast", "highlight", "task"];
 
 /** The lesson files of `dir` (`NN-slug.md` or `NN-slug/index.md`), in numeric order. */
@@ -219,6 +221,7 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     order: context.order,
     title,
     summary,
+    ...(front.part === undefined ? {} : { part: text_(front.part, "part") }),
     panel: panel as PanelName,
     program: program as ProgramName,
     event,
