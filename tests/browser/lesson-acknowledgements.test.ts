@@ -85,6 +85,15 @@ it("acknowledgements: an ack comes back; a card that never answers makes the ser
     await send(page, "A", "pizza?", "poll");
     await consoleShows(page, "timed out: 2 answered:");
     await entry(page, "A", /^received ack .*"everyone":false\}/).waitFor({ timeout: 10_000 });
+    // The Deliveries row of the poll's question: A and B answered its acknowledgement, C did not.
+    const row = page.getByRole("table", { name: "Deliveries" }).getByRole("row").filter({ hasText: 'io.timeout(2000).emit("question", "pizza?")' }).first();
+    // (B's socket from before its reconnect has a column of its own, blank here.)
+    const cells = async () => (await row.getByRole("cell").allTextContents()).filter((text) => !text.includes("not connected then"));
+    await expect.poll(cells, { timeout: 10_000 }).toEqual([
+      expect.stringContaining("received, answered the acknowledgement"),
+      expect.stringContaining("received, answered the acknowledgement"),
+      expect.stringContaining("received, has not answered the acknowledgement"),
+    ]);
     // The challenge: not by the text's own command (it asks C too), but by leaving C out with a short timeout.
     await run(page, 'io.timeout(2000).emit("question", "coffee?")');
     await expect.poll(() => consoleLog(page).textContent(), { timeout: 10_000 }).toMatch(/Timed out after 2000 ms: 2 of 3 answered/);

@@ -1,7 +1,7 @@
 /** The Deliveries table's cells: one socket per column, judged by when it existed and by the client's own log. */
 import { describe, expect, it } from "vitest";
 import type { Delivery } from "../../contract/protocol.ts";
-import { cellStates, type ReceiptSource } from "../../playground/src/live/delivery-match.ts";
+import { ackStates, cellStates, type AckState, type ReceiptSource } from "../../playground/src/live/delivery-match.ts";
 import { deliveryKey } from "../../playground/src/live/log-entry.ts";
 
 function delivery(seq: number, args: unknown[], reached: string[]): Delivery {
@@ -47,5 +47,19 @@ describe("cellStates", () => {
   it("does not judge a client by a socket that was never its own", () => {
     const fresh = client(["A2"], []);
     expect(cellStates(trace, "A1", fresh, true, always)).toEqual(["reached", "not-reached", "reached"]);
+  });
+});
+
+describe("ackStates", () => {
+  it("pairs the n-th delivery of an event to a socket with the n-th time that socket received it", () => {
+    const trace = [delivery(1, ["q"], ["A1", "B1"]), delivery(2, ["other"], ["A1"]), delivery(3, ["q"], ["A1"])];
+    const asked = new Map<string, Array<AckState | undefined>>([[`A1|${deliveryKey("/", "chat message", ["q"])}`, ["answered", "silent"]]]);
+    const a: ReceiptSource = {
+      ...client(["A1"], []),
+      ackState: (socketId, key, ordinal) => asked.get(`${socketId}|${key}`)?.[ordinal - 1],
+    };
+    expect(ackStates(trace, "A1", a)).toEqual(["answered", undefined, "silent"]);
+    expect(ackStates(trace, "B1", a)).toEqual([undefined, undefined, undefined]); // B1 is not A's socket: nothing known
+    expect(ackStates(trace, "A1", client(["A1"], []))).toEqual([undefined, undefined, undefined]); // an outside client: no marks
   });
 });

@@ -9,10 +9,15 @@ import { deliveryKey } from "./log-entry.ts";
  */
 export type CellState = "reached" | "not-reached" | "absent" | "missing";
 
+/** For an event sent with an acknowledgement callback: whether the client answered it (yet). */
+export type AckState = "answered" | "silent";
+
 /** What the check needs from a page client: how often it received a given event, and whether a socket was its. */
 export interface ReceiptSource {
   receivedCount(key: string): number;
   ownsSocket(socketId: string): boolean;
+  /** Whether the `ordinal`-th event with `key` on `socketId` asked for an acknowledgement, and whether it got one. */
+  ackState?(socketId: string, key: string, ordinal: number): AckState | undefined;
 }
 
 /** Each delivery's receipt key, computed once: the table asks again at every render. */
@@ -53,5 +58,23 @@ export function cellStates(
     const ordinal = (ordinals.get(key) ?? 0) + 1;
     ordinals.set(key, ordinal);
     return source.receivedCount(key) >= ordinal ? "reached" : "missing";
+  });
+}
+
+/**
+ * Per delivery (same order as given), whether socket `socketId` was asked for an acknowledgement with it and
+ * answered: the n-th delivery of an event to a socket is the n-th time that socket received it.
+ *
+ * @example
+ * ackStates(deliveries, "Qx1…", clientA); // [undefined, "answered", "silent"]
+ */
+export function ackStates(deliveries: readonly Delivery[], socketId: string, source: ReceiptSource | undefined): Array<AckState | undefined> {
+  const ordinals = new Map<string, number>();
+  return deliveries.map((delivery) => {
+    if (!source?.ackState || !delivery.reached.some((recipient) => recipient.socketId === socketId)) return undefined;
+    const key = keyOf(delivery);
+    const ordinal = (ordinals.get(key) ?? 0) + 1;
+    ordinals.set(key, ordinal);
+    return source.ackState(socketId, key, ordinal);
   });
 }

@@ -2,7 +2,8 @@
 import { io, type Socket } from "socket.io-client";
 import type { SandboxTicket, SimulatedClientQuery } from "../../../contract/protocol.ts";
 import { ClientLog } from "./client-log.svelte.ts";
-import { formatArg, type LogKind } from "./log-entry.ts";
+import { deliveryKey, formatArg, type LogKind } from "./log-entry.ts";
+import type { AckState } from "./delivery-match.ts";
 
 export type ClientStatus = "connecting" | "connected" | "disconnected";
 
@@ -53,6 +54,13 @@ export class SimulatedClient {
   ackDelayMs = $state(3000);
   /** Late answers not sent yet; a closed connection drops them. */
   #answers = new Set<ReturnType<typeof setTimeout>>();
+  /**
+   * What each event received on a socket asked of this client, in order, by `socketId|key`: `undefined` for a plain
+   * event, `silent` / `answered` for one that came with an acknowledgement callback (the Deliveries table shows it).
+   */
+  #asked = new Map<string, Array<AckState | undefined>>();
+  #askedCount = 0;
+  #askedVersion = $state(0);
   #onFrame: SimulatedClientOptions["onFrame"];
   #origin: string;
   #ticket: SandboxTicket;
@@ -104,6 +112,15 @@ export class SimulatedClient {
       else this.log.add("received", "ack", response === undefined ? [] : [response], nsp);
     });
     return this.log.lastEventId;
+  }
+
+  /**
+   * Whether the `ordinal`-th event (1-based) with delivery key `key` that socket `socketId` received came with an
+   * acknowledgement callback, and if so whether this client answered it.
+   */
+  ackState(socketId: string, key: string, ordinal: number): AckState | undefined {
+    void this.#askedVersion;
+    return this.#asked.get(`${socketId}|${key}`)?.[ordinal - 1];
   }
 
   /** Sets how this client answers the server's acknowledgement callbacks from now on. */
@@ -201,7 +218,8 @@ export class SimulatedClient {
     const onAny = (event: string, ...args: unknown[]) => {
       this.log.add("received", event, args, nsp);
       const ack = args.at(-1);
-      if (typeof ack === "function") this.#answer(ack as (answer: unknown) => void, nsp);
+      const asked = this.#noteAsked(socket.id, event, args, nsp, typeof ack === "function");
+      if (typeof ack === "function") this.#answer(ack as (answer: unknown) => void, nsp, asked);
     };
     const onOutgoing = (event: string, ...args: unknown[]) => this.log.add("sent", event, args, nsp, this.#takeCall("sent"));
     socket.on("connect", onConnect);
@@ -246,14 +264,30 @@ export class SimulatedClient {
     ];
   }
 
+  /** Notes one received event for the Deliveries table; returns a function marking it answered (if it asked). */
+  #noteAsked(socketId: string | undefined, event: string, args: unknown[], nsp: string, asks: boolean): () => void {
+    if (socketId === undefined || this.#askedCount >= askedCapacity) return () => undefined;
+    const key = `${socketId}|${deliveryKey(nsp, event, asks ? args.slice(0, -1) : args)}`;
+    const list = this.#asked.get(key) ?? [];
+    this.#asked.set(key, list);
+    const index = list.push(asks ? "silent" : undefined) - 1;
+    this.#askedCount++;
+    if (asks) this.#askedVersion++;
+    return () => {
+      list[index] = "answered";
+      this.#askedVersion++;
+    };
+  }
+
   /** Answers the server's acknowledgement callback as the card's controls say: at once, after a delay, or never. */
-  #answer(callback: (answer: unknown) => void, nsp: string): void {
+  #answer(callback: (answer: unknown) => void, nsp: string, answered: () => void): void {
     if (this.ackMode === "never") return;
     const answer = `yes from ${this.name}`;
     const socket = this.#socket;
     const send = () => {
       if (socket !== this.#socket || !socket?.connected) return;
       callback(answer);
+      answered();
       this.log.add("sent", "ack", [answer], nsp, `callback(${formatArg(answer)})`);
     };
     if (this.ackMode === "now") return send();
@@ -288,6 +322,9 @@ export class SimulatedClient {
     this.socketId = undefined;
   }
 }
+
+/** How many received events a client remembers for the Deliveries table's acknowledgement marks. */
+const askedCapacity = 20_000;
 
 /** "admin" → "/admin"; namespaces always start with a slash. */
 function withSlash(namespace: string): string {

@@ -1,7 +1,7 @@
 /** The delivery trace as the panel shows it: this program run only, one column per socket id, cells that know when a socket existed. */
 import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
 import type { LiveSession } from "./session.svelte.ts";
-import { cellStates, type CellState, type ReceiptSource } from "./delivery-match.ts";
+import { ackStates, cellStates, type AckState, type CellState, type ReceiptSource } from "./delivery-match.ts";
 import { SocketLifetimes } from "./socket-lifetimes.ts";
 
 /** Rows on screen; older emits stay in the trace. */
@@ -112,6 +112,30 @@ export class TraceView {
   /** Whether the trace has been quiet long enough to judge mismatches. */
   get settled(): boolean {
     return this.#quiet;
+  }
+
+  /** Each row's acknowledgement marks, by seq then socket id (every delivery of the run, so the counts line up). */
+  readonly #acks = $derived.by(() => {
+    const acks = new Map<number, Map<string, AckState>>();
+    for (const column of this.columns) {
+      ackStates(this.deliveries, column.socketId, column.receipts).forEach((state, index) => {
+        if (state === undefined) return;
+        const seq = this.deliveries[index].seq;
+        if (!acks.has(seq)) acks.set(seq, new Map());
+        acks.get(seq)!.set(column.socketId, state);
+      });
+    }
+    return acks;
+  });
+
+  /** True when some row asked a page client for an acknowledgement (the table then explains its marks). */
+  get hasAcks(): boolean {
+    return this.#acks.size > 0;
+  }
+
+  /** For an emit that asked for an acknowledgement: whether this column's client answered it (page clients only). */
+  ack(delivery: Delivery, column: Column): AckState | undefined {
+    return this.#acks.get(delivery.seq)?.get(column.socketId);
   }
 
   cell(delivery: Delivery, column: Column): CellState {
