@@ -39,7 +39,25 @@ it("acknowledgements: an ack comes back; a card that never answers makes the ser
     expect(await entry(page, "B", /^received ack/).count()).toBe(0);
     await nextStep(page);
 
+    // The learner deletes the answer and runs the code: A's callback gets the timeout error after 3 seconds.
     await arrive(page, lesson, 1);
+    const serverCode = page.getByRole("region", { name: "Server code", exact: true });
+    await serverCode.getByRole("button", { name: "Show all lines" }).click();
+    const lines = serverCode.getByRole("textbox", { name: "Server code editor" }).locator(".cm-line");
+    const callbackLine = (await lines.allInnerTexts()).findIndex((line) => line.includes('callback?.({ status: "ok" });'));
+    expect(callbackLine).toBeGreaterThanOrEqual(0);
+    await lines.nth(callbackLine).click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.type("// no answer");
+    await serverCode.getByRole("button", { name: "Run code" }).click();
+    await serverCode.getByRole("status").filter({ hasText: "runs your code, as shown" }).waitFor();
+    for (const name of "AB") await status(page, name, "connected");
+    await send(page, "A", "anyone?");
+    await entry(page, "B", /^received chat message "anyone\?"/).waitFor();
+    await entry(page, "A", /^error ack operation has timed out/).waitFor({ timeout: 10_000 });
+    await serverCode.getByRole("button", { name: "Reset code" }).click();
     await nextStep(page);
 
     await arrive(page, lesson, 2);
