@@ -58,6 +58,7 @@ it("acknowledgements: an ack comes back; a card that never answers makes the ser
     await entry(page, "B", /^received chat message "anyone\?"/).waitFor();
     await entry(page, "A", /^error ack operation has timed out/).waitFor({ timeout: 10_000 });
     await serverCode.getByRole("button", { name: "Reset code" }).click();
+    await serverCode.getByRole("button", { name: "Show fewer lines" }).click();
     await nextStep(page);
 
     await arrive(page, lesson, 2);
