@@ -57,7 +57,7 @@ async function memory(count: number): Promise<CodePathResult["memory"]> {
     const used = await settledMemory();
     let quickjs = { heapBytes: 0, wasmBytes: 0 };
     for (const { id } of made) {
-      const engine = server.playground.registry.get(id)?.codeMemory();
+      const engine = await server.playground.registry.get(id)?.codeMemory();
       if (engine) quickjs = { heapBytes: quickjs.heapBytes + engine.heapBytes, wasmBytes: quickjs.wasmBytes + engine.wasmBytes };
     }
     for (const { owner } of made) owner.disconnect();
@@ -107,7 +107,7 @@ export async function codePath(options: CodePathOptions): Promise<CodePathResult
       }
     }
     const sandbox = server.playground.registry.get(editedTicket.id);
-    if (!sandbox?.settings.edited || !sandbox.codeMemory()) throw new Error("The learner code stopped during the benchmark; its feed says why.");
+    if (!sandbox?.settings.edited || !(await sandbox.codeMemory())) throw new Error("The learner code stopped during the benchmark; its feed says why.");
   } finally {
     for (const owner of owners) owner.disconnect();
     await server.close();

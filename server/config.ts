@@ -26,6 +26,12 @@ export interface PlaygroundOptions {
   codeTimers: number;
   /** Console output learner code may print per second, in bytes; the rest is dropped with one warning (`SANDBOX_CODE_CONSOLE`). */
   codeConsoleBytes: number;
+  /** Worker threads that run learner code's engines, off the thread that serves every sandbox (`SANDBOX_CODE_WORKERS`, at least 1). */
+  codeWorkers: number;
+  /** Wall-clock time one call into learner code may keep its worker thread before the thread is terminated (`SANDBOX_CODE_DEADLINE_MS`). */
+  codeDeadlineMs: number;
+  /** Time all learner code together may keep the worker threads busy within one second, in ms (`SANDBOX_CODE_TOTAL_MS`). */
+  codeTotalMs: number;
   /** Sandboxes one client address may create per window (`SANDBOX_CREATE_QUOTA`); 0 turns the quota off. */
   createQuota: number;
   /** The window of that quota, in ms (`SANDBOX_CREATE_WINDOW_MS`). */
@@ -56,6 +62,9 @@ export const defaultOptions: PlaygroundOptions = {
   codeStackBytes: 256 * 1024,
   codeTimers: 64,
   codeConsoleBytes: 64 * 1024,
+  codeWorkers: 2,
+  codeDeadlineMs: 1000,
+  codeTotalMs: 1000,
   createQuota: 50,
   createWindowMs: 10 * 60_000,
   dataDir: "",
@@ -98,6 +107,9 @@ const envNames: Record<NumberOption, string> = {
   codeStackBytes: "SANDBOX_CODE_STACK",
   codeTimers: "SANDBOX_CODE_TIMERS",
   codeConsoleBytes: "SANDBOX_CODE_CONSOLE",
+  codeWorkers: "SANDBOX_CODE_WORKERS",
+  codeDeadlineMs: "SANDBOX_CODE_DEADLINE_MS",
+  codeTotalMs: "SANDBOX_CODE_TOTAL_MS",
   createQuota: "SANDBOX_CREATE_QUOTA",
   createWindowMs: "SANDBOX_CREATE_WINDOW_MS",
 };

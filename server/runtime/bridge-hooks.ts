@@ -1,18 +1,22 @@
 /**
  * Where the real server calls learner code: listeners (connections, events, adapter events), middlewares,
  * namespace families and the acks clients wait for. Each registers one real listener or middleware per target
- * and forwards into the engine; the guest runs its own list of handlers behind it.
+ * and forwards into the engine; the guest runs its own list of handlers behind it. What starts new work in the
+ * code (a connection, an event, a middleware run) is refused, with the reason, while the code is stopped or the
+ * server refuses it more work (`GuestCalls.refusal`).
  */
 import type { Socket } from "socket.io";
 import type { CodeLimits } from "./budgets.ts";
 import { fromGuest, toGuest } from "./bridge-values.ts";
 import type { GuestObjects } from "./guest-objects.ts";
-import type { QuickJSEngine } from "./quickjs-engine.ts";
+import type { GuestCalls } from "./quickjs-engine.ts";
 import { Waiting } from "./waiting.ts";
 
 type Ack = (...args: unknown[]) => void;
 type Next = (error?: Error) => void;
 
+/** Packets of one socket held while its connection handler has yet to run (see `#holdPackets`); more are dropped. */
+const maxHeldPackets = 32;
 const adapterEvents = new Set(["create-room", "delete-room", "join-room", "leave-room"]);
 
 /**
@@ -23,7 +27,7 @@ const adapterEvents = new Set(["create-room", "delete-room", "join-room", "leave
  * hooks.listen("n:/", "connection", true); // io.on("connection", …) in the guest
  */
 export class BridgeHooks {
-  #engine: QuickJSEngine;
+  #engine: GuestCalls;
   #objects: GuestObjects;
   #limits: CodeLimits;
   #run: { warn(text: string): void; stopped(): string | undefined };
@@ -32,8 +36,10 @@ export class BridgeHooks {
   #acks: Waiting<Ack>;
   #nexts: Waiting<Next>;
   #matches: Waiting<(error: Error | null, ok: boolean) => void>;
+  /** Sockets (guest names) that left before the code's connection handler for them ran. */
+  #leftEarly = new Set<string>();
 
-  constructor(engine: QuickJSEngine, objects: GuestObjects, limits: CodeLimits, run: { warn(text: string): void; stopped(): string | undefined }) {
+  constructor(engine: GuestCalls, objects: GuestObjects, limits: CodeLimits, run: { warn(text: string): void; stopped(): string | undefined }) {
     this.#engine = engine;
     this.#objects = objects;
     this.#limits = limits;
@@ -102,7 +108,7 @@ export class BridgeHooks {
   /** `io.of(/regex/)` or `io.of(fn)`: the server asks the guest whether a namespace name belongs to the family. */
   parent(id: number): undefined {
     this.#objects.makeParent(id, (name, auth, next) => {
-      if (this.#run.stopped()) return next(null, false);
+      if (this.#refused()) return next(null, false);
       const callId = this.#matches.put(next);
       const data = toGuest(auth ?? {}, this.#limits, "The auth data");
       this.#engine.enter("match", id, name.slice(0, this.#limits.nameLength), "json" in data ? data.json : "{}", callId);
@@ -146,7 +152,14 @@ export class BridgeHooks {
     if (kind === "n" || kind === "p") {
       if (event !== "connection") throw new TypeError(`A namespace emits only "connection" here.`);
       const nsp = this.#objects.target(target);
-      const listener = (socket: Socket) => this.#engine.enter("connection", target, this.#objects.snapshot(socket));
+      const listener = (socket: Socket) => {
+        // A stopped program ignores connections, as it always did; a busy server closes them (the code would never see them).
+        if (this.#run.stopped()) return;
+        if (this.#engine.refusal?.()) return void socket.disconnect(true);
+        this.#engine.enter("connection", target, this.#objects.snapshot(socket));
+        this.#holdPackets(socket);
+        this.#watchEarlyLeave(socket);
+      };
       nsp.on("connection", listener);
       return () => nsp.off("connection", listener);
     }
@@ -164,6 +177,7 @@ export class BridgeHooks {
     const socket = this.#objects.socket(target);
     if (event === "*") {
       const listener = (name: string, ...args: unknown[]) => {
+        if (this.#refused()) return;
         const data = this.#incoming(socket, name, args);
         if (data) this.#engine.enter("any", target, name, data.json);
       };
@@ -177,12 +191,62 @@ export class BridgeHooks {
       const ack = typeof args.at(-1) === "function" ? (args.pop() as Ack) : undefined;
       const data = this.#incoming(socket, event, args, ack);
       if (!data) return;
-      const stopped = this.#run.stopped();
-      if (stopped) return ack?.({ ok: false, error: stopped });
+      const refused = this.#refused();
+      if (refused) return ack?.({ ok: false, error: refused });
       this.#engine.enter("event", target, event, data.json, ack ? this.#acks.put(ack) : 0);
     };
     socket.on(event, listener);
     return () => socket.off(event, listener);
+  }
+
+  /**
+   * A socket may disconnect before the code's connection handler has run in its engine thread. In Node that handler
+   * would have run first, on a socket still connected, and its `disconnecting`/`disconnect` handlers after. So until
+   * the handler ran, that socket stays known as "left early" (calls on it answer as for a connected socket and do
+   * nothing, see `Bridge`), and the leave events go to the code at once, queued after the handler, unless a real
+   * listener already forwards them.
+   */
+  #watchEarlyLeave(socket: Socket): void {
+    const ref = `s:${socket.id}:${socket.nsp.name}`;
+    const left = (reason: unknown) => {
+      this.#leftEarly.add(ref);
+      for (const event of ["disconnecting", "disconnect"]) {
+        if (!this.#listeners.has(`${ref}\u0000${event}`)) this.#engine.enter("event", ref, event, JSON.stringify([typeof reason === "string" ? reason : "unknown"]), 0);
+      }
+    };
+    socket.once("disconnect", left);
+    this.#engine.after(() => {
+      socket.off("disconnect", left);
+      this.#leftEarly.delete(ref);
+    });
+  }
+
+  /** True for a socket that disconnected before the code's connection handler for it ran (see `#watchEarlyLeave`). */
+  leftEarly(ref: string): boolean {
+    return this.#leftEarly.has(ref);
+  }
+
+  /**
+   * Holds a packet nobody listens to yet while the engine still has calls to run (it runs them in another thread,
+   * later), and every packet of that socket after it, until those calls have run: by then a handler the code was
+   * adding (`socket.on` in the connection handler, or after an `await`) listens, as it would in Node, where the code
+   * runs to its end before the next packet is read. Packets with a listener pass at once, in order.
+   */
+  #holdPackets(socket: Socket): void {
+    const held: Next[] = [];
+    const release = () => {
+      for (const next of held.splice(0)) next();
+    };
+    const gate = ([event]: unknown[], next: Next) => {
+      if (held.length === 0 && socket.listeners(String(event)).length > 0) return next();
+      // This runs before the inbound guard and its rate limit: a flood waits here only up to a few packets.
+      if (held.length >= maxHeldPackets) return;
+      held.push(next);
+      if (held.length === 1) this.#engine.after(release);
+    };
+    // Socket.IO runs a socket's middlewares in the order of its private `fns`; this one must come before the inbound
+    // guard, which refuses an event nobody listens to (socket.io/lib/socket.ts, `use` and `run`).
+    (socket as unknown as { fns: Array<typeof gate> }).fns.unshift(gate);
   }
 
   /** An event's arguments as JSON for the guest, or undefined (with a warning and an error ack) when they cannot go. */
@@ -194,10 +258,15 @@ export class BridgeHooks {
     return undefined;
   }
 
-  /** Hands a `next` to the guest under an id; a stopped program refuses at once. */
+  /** Hands a `next` to the guest under an id; a stopped program, or a server too busy for it, refuses at once. */
   #ask(next: Next, enter: (callId: number) => void): void {
-    const stopped = this.#run.stopped();
-    if (stopped) return next(new Error(stopped));
+    const refused = this.#refused();
+    if (refused) return next(new Error(refused));
     enter(this.#nexts.put(next));
+  }
+
+  /** Why new work may not reach the code now: it was stopped, or the server is too busy for it. */
+  #refused(): string | undefined {
+    return this.#run.stopped() ?? this.#engine.refusal?.();
   }
 }

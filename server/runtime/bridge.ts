@@ -11,9 +11,11 @@ import { BridgeHooks } from "./bridge-hooks.ts";
 import { fromGuest, toGuest } from "./bridge-values.ts";
 import { GuestObjects } from "./guest-objects.ts";
 import { GuestTimers } from "./guest-timers.ts";
-import { lineOf, type BridgeValue, type EngineHost, type QuickJSEngine, type StopReason } from "./quickjs-engine.ts";
+import { lineOf, type BridgeValue, type EngineHost, type GuestCalls, type StopReason } from "./quickjs-engine.ts";
 
 const levels = new Set(["log", "info", "warn", "error"]);
+/** Operations whose first argument may name a socket. */
+const socketOps = new Set(["listen", "middleware", "chain", "join", "leave", "rooms", "state", "disconnect"]);
 
 /**
  * Wires one engine to one run of a sandbox's server.
@@ -23,7 +25,7 @@ const levels = new Set(["log", "info", "warn", "error"]);
  * engine.attach(bridge);
  */
 export class Bridge implements EngineHost {
-  #engine: QuickJSEngine;
+  #engine: GuestCalls;
   #context: Required<ProgramContext>;
   #limits: CodeLimits;
   #objects: GuestObjects;
@@ -32,7 +34,7 @@ export class Bridge implements EngineHost {
   #console = { start: 0, bytes: 0, warned: false };
   #stopped: string | undefined;
 
-  constructor(engine: QuickJSEngine, io: LessonServer, context: Required<ProgramContext>, limits: CodeLimits) {
+  constructor(engine: GuestCalls, io: LessonServer, context: Required<ProgramContext>, limits: CodeLimits) {
     this.#engine = engine;
     this.#context = context;
     this.#limits = limits;
@@ -47,7 +49,11 @@ export class Bridge implements EngineHost {
       warn: (text) => context.console.warn(text),
       stopped: () => this.#stopped,
     });
-    this.#timers = new GuestTimers(limits, (id) => engine.enter("callback", id, '{"args":[]}'));
+    this.#timers = new GuestTimers(limits, (id) => {
+      if (engine.refusal?.()) return false;
+      engine.enter("callback", id, '{"args":[]}');
+      return true;
+    });
   }
 
   /** Why the code was stopped, once it was: the sentence events and connections are refused with. */
@@ -57,6 +63,10 @@ export class Bridge implements EngineHost {
 
   op(name: string, args: BridgeValue[]): BridgeValue {
     const [a, b, c, d, e] = args;
+    if (typeof a === "string" && a.startsWith("s:") && socketOps.has(name) && this.#hooks.leftEarly(a)) {
+      // The code's connection handler runs after its socket already left: as in Node, it sees it connected, to no effect.
+      return name === "rooms" ? JSON.stringify([a.slice(2, a.indexOf(":", 2))]) : name === "state" ? 1 : undefined;
+    }
     switch (name) {
       case "log":
         return this.#log(text(a, "level"), text(b, "text"), num(c));
@@ -102,11 +112,13 @@ export class Bridge implements EngineHost {
       case "clear":
         this.#timers.clear(num(a));
         return undefined;
-      case "expired":
-        return this.#engine.expired ? 1 : 0;
       default:
         throw new TypeError(`The bridge has no ${JSON.stringify(name)}.`);
     }
+  }
+
+  warn(text: string): void {
+    this.#context.console.warn(text);
   }
 
   /** The engine stopped the program: say why, with the line, and answer everything still waiting on it. */
@@ -130,31 +142,41 @@ export class Bridge implements EngineHost {
     if (line > 0) this.#context.site.line = line;
   }
 
+  /** The engine thread dropped output past the budget (it counts too, so that a flood never crosses threads). */
+  consoleDropped(): void {
+    this.#window();
+    this.#console.bytes = Math.max(this.#console.bytes, this.#limits.consoleBytes + 1);
+    this.#overflowed();
+  }
+
   #log(level: string, line: string, at: number): undefined {
     if (!levels.has(level)) throw new TypeError(`console has no ${level}.`);
-    const now = performance.now();
-    if (now - this.#console.start >= 1000) this.#console = { start: now, bytes: 0, warned: false };
+    this.#window();
     const cut = line.length > this.#limits.consoleLine ? `${line.slice(0, this.#limits.consoleLine)}…` : line;
     this.#console.bytes += Buffer.byteLength(cut);
     this.#at(at);
-    if (this.#console.bytes > this.#limits.consoleBytes) {
-      if (!this.#console.warned) {
-        this.#console.warned = true;
-        this.#context.console.warn(`Your code printed more than ${Math.round(this.#limits.consoleBytes / 1024)} KiB within one second; its console lines are dropped until the next second.`);
-      }
-      return undefined;
-    }
+    if (this.#console.bytes > this.#limits.consoleBytes) return this.#overflowed();
     (this.#context.console as unknown as Record<string, (text: string) => void>)[level](cut);
     return undefined;
   }
 
+  /** Starts a new second of console output once the last is over. */
+  #window(): void {
+    const now = performance.now();
+    if (now - this.#console.start >= 1000) this.#console = { start: now, bytes: 0, warned: false };
+  }
+
+  /** Output past the budget: one warning a second. */
+  #overflowed(): undefined {
+    if (this.#console.warned) return undefined;
+    this.#console.warned = true;
+    this.#context.console.warn(`Your code printed more than ${Math.round(this.#limits.consoleBytes / 1024)} KiB within one second; its console lines are dropped until the next second.`);
+    return undefined;
+  }
+
   #fail(message: string, stack: string, at: number): undefined {
+    // (An out-of-memory error with a full heap never comes here: the engine stops the program itself.)
     const line = lineOf(stack) ?? (at || undefined);
-    if (/^InternalError: out of memory/.test(message) && this.#engine.memory().heapBytes > 0.75 * this.#limits.memoryBytes) {
-      // Its heap is full: whatever it tries next fails too. Stop it rather than let it limp on.
-      this.#engine.halt("memory", `it needed more than ${Math.round(this.#limits.memoryBytes / 2 ** 20)} MiB of memory`, line);
-      return undefined;
-    }
     this.#context.site.line = line;
     this.#context.console.error(`Uncaught ${message.slice(0, this.#limits.consoleLine)}${line ? ` (line ${line})` : ""}; the server keeps running.`);
     return undefined;

@@ -1,19 +1,26 @@
-/** The host's side of learner code's timers: real Node timers, bounded in number, that call back into the engine. */
+/**
+ * The host's side of learner code's timers: real Node timers, bounded in number, that call back into the engine.
+ * While the server refuses new work from the code (too busy), an interval skips its turn and a timeout waits a little.
+ */
 import type { CodeLimits } from "./budgets.ts";
+
+/** A timeout the server refused to run (too busy) tries again this much later. */
+const retryMs = 100;
 
 /**
  * Timers the guest asked for, by the guest's id.
  *
  * @example
- * const timers = new GuestTimers(limits, (id) => engine.enter("callback", id, '{"args":[]}'));
+ * const timers = new GuestTimers(limits, (id) => (engine.enter("callback", id, '{"args":[]}'), true));
  * timers.start(7, 100, false);
  */
 export class GuestTimers {
   #limits: CodeLimits;
-  #fire: (id: number) => void;
+  #fire: (id: number) => boolean;
   #timers = new Map<number, NodeJS.Timeout>();
 
-  constructor(limits: CodeLimits, fire: (id: number) => void) {
+  /** `fire` calls into the code and answers true, or false when the call was refused (see `GuestCalls.refusal`). */
+  constructor(limits: CodeLimits, fire: (id: number) => boolean) {
     this.#limits = limits;
     this.#fire = fire;
   }
@@ -25,8 +32,9 @@ export class GuestTimers {
     }
     const delay = Math.min(Math.max(Number.isFinite(ms) ? ms : 0, repeat ? this.#limits.minIntervalMs : 0), 2 ** 31 - 1);
     const fire = () => {
-      if (!repeat) this.#timers.delete(id);
-      this.#fire(id);
+      if (repeat) return void this.#fire(id);
+      this.#timers.delete(id);
+      if (!this.#fire(id)) this.#timers.set(id, setTimeout(fire, retryMs).unref());
     };
     const timer = repeat ? setInterval(fire, delay) : setTimeout(fire, delay);
     timer.unref();

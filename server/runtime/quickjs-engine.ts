@@ -3,6 +3,7 @@
  * runtime with a memory and a stack limit, one context. Every entry from the host runs under a time budget
  * (the interrupt handler), pending promise jobs are drained under the same budget, and the CPU the code takes
  * is counted per second. An entry asked for while the engine is already running is queued, never nested.
+ * Engines live in worker threads (`engine-worker.ts`), never on the thread that serves the sandboxes.
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -22,8 +23,8 @@ import { EntryClock } from "./entry-clock.ts";
 /** A value that crosses the bridge: never an object, only text and numbers. */
 export type BridgeValue = string | number | undefined;
 
-/** Why an engine stopped running the program for good. */
-export type StopReason = "time" | "memory" | "cpu" | "engine";
+/** Why an engine stopped running the program for good ("deadline": its worker thread did not come back in time). */
+export type StopReason = "time" | "memory" | "cpu" | "engine" | "deadline";
 
 /** What the engine needs from the program it runs. */
 export interface EngineHost {
@@ -31,7 +32,26 @@ export interface EngineHost {
   op(name: string, args: BridgeValue[]): BridgeValue;
   /** The program was stopped; `line` is where it was when that happened, if known. */
   halted(reason: StopReason, detail: string, line: number | undefined): void;
+  /** The line a long run is at, noted every 10 ms or so once it has run for a while (for a thread that never comes back). */
+  noteLine?(line: number): void;
+  /** Something the program's owner should read in its console (calls refused while the server is too busy). */
+  warn?(text: string): void;
+  /** Console output past the budget of the second was dropped before it reached the host (in the engine thread). */
+  consoleDropped?(): void;
 }
+
+/** How the host calls into a program's engine, wherever that engine runs (this thread, or a worker: `RemoteEngine`). */
+export interface GuestCalls {
+  /** Calls into the guest (`connection`, `event`, `callback`…), after whatever calls are already waiting. */
+  enter(kind: string, ...args: BridgeValue[]): void;
+  /** Why calls that start new work (a client's event, a connection, a timer) are refused right now, if they are. */
+  refusal?(): string | undefined;
+  /** Calls `callback` once every call asked for so far has run, or can no longer run (at once here, where calls are synchronous). */
+  after(callback: () => void): void;
+}
+
+/** A long run reports its line from this point on (see `note`), and the guest checks the clock from here. */
+const reportAfterMs = 100;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
@@ -66,7 +86,7 @@ const maxBridgeString = 1024 * 1024;
  * engine.run(numberedCode);
  * engine.enter("connection", "n:/", snapshot);
  */
-export class QuickJSEngine {
+export class QuickJSEngine implements GuestCalls {
   #module: QuickJSWASMModule | undefined;
   #runtime: QuickJSRuntime | undefined;
   #context: QuickJSContext | undefined;
@@ -180,6 +200,15 @@ export class QuickJSEngine {
     }
   }
 
+  after(callback: () => void): void {
+    callback();
+  }
+
+  /** Counts `ms` the host spent on the running call's operations (in another thread) as the call's own time. */
+  charge(ms: number): void {
+    if (this.#running && ms > 0) this.#clock.charge(ms);
+  }
+
   /** Stops the program for good once the current call into it returns (at once when none runs). */
   halt(reason: StopReason, detail: string, line?: number): void {
     if (this.#running) this.#halting ??= { reason, detail, line };
@@ -213,7 +242,7 @@ export class QuickJSEngine {
   #call(kind: string, args: BridgeValue[]): void {
     const context = this.#context!;
     this.#entry(() => {
-      const handles = [kind, Date.now() + this.#limits.timeMs, ...args].map((value) =>
+      const handles = [kind, Date.now() + Math.min(this.#limits.timeMs, reportAfterMs), ...args].map((value) =>
         typeof value === "string" ? context.newString(value) : typeof value === "number" ? context.newNumber(value) : context.undefined,
       );
       try {
@@ -319,6 +348,16 @@ export class QuickJSEngine {
       return text;
     });
     const [name, ...args] = values;
+    if (name === "expired") {
+      // The guest's clock check (see guest/playground.js): answered here, in the engine's own thread.
+      if (typeof args[0] === "number" && args[0] > 0) this.#host?.noteLine?.(args[0]);
+      return context.newNumber(this.#clock.expired ? 1 : 0);
+    }
+    if (name === "fail" && /^InternalError: out of memory/.test(String(args[0])) && this.memory().heapBytes > 0.75 * this.#limits.memoryBytes) {
+      // Its heap is full: whatever it tries next fails too. Stop it rather than let it limp on.
+      this.halt("memory", `it needed more than ${Math.round(this.#limits.memoryBytes / 2 ** 20)} MiB of memory`, lineOf(String(args[1])) ?? (Number(args[2]) || undefined));
+      return undefined;
+    }
     const result = this.#host!.op(String(name), args);
     if (typeof result === "string") return context.newString(result);
     if (typeof result === "number") return context.newNumber(result);

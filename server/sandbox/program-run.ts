@@ -76,8 +76,8 @@ export class ProgramRun {
     this.#program.settingsChanged(settings);
   }
 
-  /** The QuickJS engine's memory while learner code runs; undefined for a built-in program. */
-  codeMemory(): { heapBytes: number; wasmBytes: number } | undefined {
+  /** The QuickJS engine's memory while learner code runs (asked of its engine thread); undefined for a built-in program. */
+  codeMemory(): Promise<{ heapBytes: number; wasmBytes: number } | undefined> {
     return this.#program.memory();
   }
 

@@ -6,7 +6,6 @@ import type { PlaygroundOptions } from "../config.ts";
 import { runCommand } from "../console/console-executor.ts";
 import { programs } from "../programs/index.ts";
 import type { LessonServer, ProgramModule } from "../programs/program.ts";
-import { codeLimits } from "../runtime/budgets.ts";
 import { prepareCode, type PreparedCode } from "../runtime/learner-program.ts";
 import { RunRate } from "../runtime/run-rate.ts";
 import { FeedStream, type StreamSink } from "./feed-stream.ts";
@@ -190,7 +189,7 @@ export class Sandbox {
       return { ok: true, data: this.settings };
     }
     if (!this.#codeRate.take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
-    const prepared = await prepareCode(this.#catalog[this.#settings.program].source, code, codeLimits(this.#options));
+    const prepared = await this.#prepare(code, request);
     if (!prepared.ok) {
       // The console says it too (CONTRACT: "in the server console"); the program that ran keeps running.
       this.#feed({ level: "error", kind: "program", text: `Your code did not run: ${prepared.error}`, line: prepared.line });
@@ -206,8 +205,8 @@ export class Sandbox {
     return { ok: true, data: this.settings };
   }
 
-  /** The memory of the QuickJS engine running learner code, if it runs. */
-  codeMemory(): { heapBytes: number; wasmBytes: number } | undefined {
+  /** The memory of the QuickJS engine running learner code, if it runs (asked of its engine thread). */
+  codeMemory(): Promise<{ heapBytes: number; wasmBytes: number } | undefined> {
     return this.#run.codeMemory();
   }
 
@@ -252,6 +251,31 @@ export class Sandbox {
     clearImmediate(this.#socketsTimer);
     this.#run.close();
     this.#stream.close();
+  }
+
+  /** Prepares learner code in an engine; if that engine's thread is later lost through no fault of the code, it restarts. */
+  #prepare(code: string, request: number): ReturnType<typeof prepareCode> {
+    return prepareCode(this.#catalog[this.#settings.program].source, code, this.#options, () => void this.#codeLost(code, request));
+  }
+
+  /** Another sandbox's code made the engine thread this code ran in stop: run the same code again, from its text. */
+  async #codeLost(code: string, request: number): Promise<void> {
+    if (this.#closed || request !== this.#codeRequests || this.#code !== code) return;
+    const again = ++this.#codeRequests;
+    this.#feed({
+      level: "warn",
+      kind: "system",
+      text: "Another learner's code got stuck in the engine thread that also ran yours, so that thread was stopped; your code starts again from its text.",
+    });
+    const prepared = await this.#prepare(code, again);
+    if (this.#closed || again !== this.#codeRequests) return prepared.ok ? prepared.program.discard() : undefined;
+    if (!prepared.ok) {
+      this.#code = undefined;
+      this.#restart(`Your code could not start again (${prepared.error}); back to the ${this.#settings.program} lesson's own program`);
+    } else {
+      this.#restart("Your code started again", prepared.program);
+    }
+    this.#sink.settings(this.settings);
   }
 
   #restart(what: string, code?: PreparedCode): void {

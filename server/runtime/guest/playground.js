@@ -12,14 +12,15 @@
   globalThis.__pg$t = undefined;
 
   // Every loop turn and function entry of the program calls this (see call-sites.ts). Once the wall clock passes the
-  // deadline it asks the host, which counts CPU time; when that is used up too it spins in a bare loop, which QuickJS's
-  // own interrupt check stops at once: so even a loop of slow built-in calls (a sort, a join) stops on time.
+  // deadline it asks the host, which counts CPU time and notes the line; when the time is used up it spins in a bare
+  // loop, which QuickJS's own interrupt check stops at once: so even a loop of slow built-in calls (a sort, a join)
+  // stops on time.
   let deadline = Infinity;
   const now = Date.now;
   Object.defineProperty(globalThis, "__pg$tick", {
     value: function tick() {
       if (now() <= deadline) return;
-      if (host("expired") === 1) for (;;) {}
+      if (host("expired", site.line) === 1) for (;;) {}
       deadline = now() + 10;
     },
   });
