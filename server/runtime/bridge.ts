@@ -123,7 +123,8 @@ export class Bridge implements EngineHost {
 
   /** The engine stopped the program: say why, with the line, and answer everything still waiting on it. */
   halted(reason: StopReason, detail: string, line: number | undefined): void {
-    const where = line ?? this.#context.site.line;
+    // (A thread that did not come back knows only the lines its call reported; an earlier call's line would mislead.)
+    const where = reason === "deadline" ? line : (line ?? this.#context.site.line);
     const what = reason === "memory" ? "Your code ran out of memory" : reason === "cpu" ? "Your code kept the server too busy" : "Your code was stopped";
     this.#stopped = `${what}: ${detail}${where ? ` (line ${where})` : ""}. Fix it and press Run code; until then the server runs no code of yours.`;
     this.#context.site.line = where;

@@ -106,9 +106,10 @@ export class EnginePool {
   #watch(): void {
     for (const thread of this.#threads) {
       const overrun = thread.overrun();
+
       if (!overrun) continue;
       const detail = overrun.engine?.alive
-        ? `it did not come back within ${overrun.deadlineMs} ms (one step that cannot be interrupted, such as sorting a very large typed array, took too long), so the thread running it was stopped`
+        ? `${overrun.where} did not come back within ${overrun.deadlineMs} ms (one step that cannot be interrupted, such as sorting a very large typed array, took too long), so the thread running it was stopped`
         : "it did not come back in time";
       thread.end(`another sandbox's code did not come back within ${overrun.deadlineMs} ms in the thread that also ran this code`, { ...overrun, detail });
     }

@@ -27,6 +27,11 @@ interface Call {
   settle?: { resolve(done: Done): void; reject(error: Error): void };
 }
 
+/**
+ * Engine threads run at this niceness (Linux; 0 is the process's, 19 the lowest): when cores are scarce, the thread
+ * that serves every sandbox gets about ten times their share of CPU, so learner code, however busy, cannot slow it.
+ */
+const threadNice = 10;
 /** A call that has kept its thread this many times its deadline on the wall clock ends, whatever its CPU time. */
 const backstop = 10;
 /** Calls in flight at once when all are cheap (a flood of small events); an expensive call has the thread alone. */
@@ -74,7 +79,7 @@ export class EngineThread {
     const { port1, port2 } = new MessageChannel();
     this.#answers = port1;
     port1.unref();
-    const workerData: ThreadData = { answered, status, answers: port2, entry: new URL("./worker/engine-worker.ts", import.meta.url).href };
+    const workerData: ThreadData = { answered, status, answers: port2, entry: new URL("./worker/engine-worker.ts", import.meta.url).href, nice: threadNice };
     this.#worker = new Worker(new URL("./worker/boot.mjs", import.meta.url), {
       workerData,
       transferList: [port2],
@@ -140,7 +145,7 @@ export class EngineThread {
    * a call that only waited for a core is not ended for it; a call that has also run `backstop` times its deadline on
    * the wall clock ends regardless. Time spent waiting for the main thread never counts.
    */
-  overrun(now = epochMs()): { engine: RemoteEngine | undefined; line: number | undefined; deadlineMs: number } | undefined {
+  overrun(now = epochMs()): { engine: RemoteEngine | undefined; line: number | undefined; deadlineMs: number; where: string } | undefined {
     const status = this.#status;
     const running = status[cell.call];
     if (!running || status[cell.waiting]) return undefined;
@@ -154,7 +159,7 @@ export class EngineThread {
       if (status[cell.call] !== running || status[cell.waiting]) return undefined;
       if (cpu !== undefined && cpu - cpuAtStart <= call.deadlineMs) return undefined;
     }
-    return { engine: call.engine, line: status[cell.line] || undefined, deadlineMs: call.deadlineMs };
+    return { engine: call.engine, line: status[cell.line] || undefined, deadlineMs: call.deadlineMs, where: describeCall(call.message) };
   }
 
   /**
@@ -283,5 +288,31 @@ export class EngineThread {
     this.#answers.postMessage(answer);
     Atomics.add(this.#answered, 0, 1);
     Atomics.notify(this.#answered, 0);
+  }
+}
+
+/** Which part of the code a call ran, in words, for the error that ends it. */
+function describeCall(message: CallMessage): string {
+  if (message.t === "run") return "its top level";
+  if (message.t !== "enter") return "compiling it";
+  const [target, name] = message.args;
+  switch (message.kind) {
+    case "connection":
+      return "a connection handler";
+    case "event":
+      return `a handler of ${JSON.stringify(String(name).slice(0, 64))}${String(target).startsWith("s:") ? " from a client" : ""}`;
+    case "any":
+      return "an onAny handler";
+    case "middleware":
+    case "packet":
+      return "a middleware";
+    case "callback":
+      return "a timer, acknowledgement or promise callback";
+    case "adapter":
+      return "an adapter event handler";
+    case "match":
+      return "a namespace matcher";
+    default:
+      return "a call into it";
   }
 }

@@ -51,7 +51,7 @@ export interface GuestCalls {
 }
 
 /** A long run reports its line from this point on (see `note`), and the guest checks the clock from here. */
-const reportAfterMs = 100;
+const reportAfterMs = 20;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 

@@ -85,4 +85,6 @@ export interface ThreadData {
   answers: MessagePort;
   /** The module to run (`engine-worker.ts`), loaded by `worker/boot.mjs`. */
   entry: string;
+  /** The thread's niceness (Linux), set by `worker/boot.mjs` before anything else runs there. */
+  nice: number;
 }
