@@ -21,6 +21,8 @@ export interface PoolOptions {
 
 /** A thread that has held no engine for this long is stopped; the next learner code starts one again. */
 const idleMs = 30_000;
+/** The least deadline and total budget (ms) the pool takes, whatever the environment says: 0 would refuse all code. */
+const minMs = 10;
 /** How often the watchdog looks at the threads. */
 const watchMs = 50;
 
@@ -39,8 +41,8 @@ export class EnginePool {
   #nextEngine = 1;
 
   constructor(options: PoolOptions) {
-    this.options = { ...options, workers: Math.max(1, options.workers) };
-    this.#share = new CpuShare(options.totalMs);
+    this.options = { workers: Math.max(1, options.workers), deadlineMs: Math.max(minMs, options.deadlineMs), totalMs: Math.max(minMs, options.totalMs) };
+    this.#share = new CpuShare(this.options.totalMs);
   }
 
   /** Makes an engine in the thread with the fewest (starting one if the pool has room); rejects when that fails. */
