@@ -41,7 +41,7 @@ async function sandboxes(server: PlaygroundServer, count: number, code: string |
     const owner = await connectOwner(server.url, ticket, { feed: 0, trace: 0 });
     if (code !== undefined) {
       const answer = await owner.emitWithAck("code", { code });
-      if (!answer.ok) throw new Error(answer.error);
+      if (!answer.ok) throw new Error(`${answer.error} (${JSON.stringify(answer)})`);
     }
     made.push({ owner, id: ticket.id });
   }

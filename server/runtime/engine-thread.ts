@@ -27,11 +27,6 @@ interface Call {
   settle?: { resolve(done: Done): void; reject(error: Error): void };
 }
 
-/**
- * Engine threads run at this niceness (Linux; 0 is the process's, 19 the lowest): when cores are scarce, the thread
- * that serves every sandbox gets about ten times their share of CPU, so learner code, however busy, cannot slow it.
- */
-const threadNice = 10;
 /** A call that has kept its thread this many times its deadline on the wall clock ends, whatever its CPU time. */
 const backstop = 10;
 /** Calls in flight at once when all are cheap (a flood of small events); an expensive call has the thread alone. */
@@ -79,7 +74,7 @@ export class EngineThread {
     const { port1, port2 } = new MessageChannel();
     this.#answers = port1;
     port1.unref();
-    const workerData: ThreadData = { answered, status, answers: port2, entry: new URL("./worker/engine-worker.ts", import.meta.url).href, nice: threadNice };
+    const workerData: ThreadData = { answered, status, answers: port2, entry: new URL("./worker/engine-worker.ts", import.meta.url).href };
     this.#worker = new Worker(new URL("./worker/boot.mjs", import.meta.url), {
       workerData,
       transferList: [port2],

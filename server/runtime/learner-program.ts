@@ -8,11 +8,10 @@ import type { PlaygroundOptions } from "../config.ts";
 import type { LessonServer, ProgramContext } from "../programs/program.ts";
 import { codeLimits } from "./budgets.ts";
 import { Bridge } from "./bridge.ts";
-import { numberCallSites } from "./call-sites.ts";
 import { poolFor } from "./engine-pool.ts";
 import { maxCodeLength, withCode, type ProgramSource } from "./program-source.ts";
 import type { RemoteEngine } from "./remote-engine.ts";
-import type { EngineMemory } from "./thread-protocol.ts";
+import type { Checked, EngineMemory } from "./thread-protocol.ts";
 
 /** A program running on one server run: told when the settings change, stopped when the server restarts. */
 export interface RunningProgram {
@@ -20,6 +19,8 @@ export interface RunningProgram {
   stop(): void;
   /** The engine's memory, for learner code (asked of its thread); undefined for built-in programs and stopped code. */
   memory(): Promise<EngineMemory | undefined>;
+  /** Resolves once every call into the code asked for so far has run (at once for built-in programs, which run inline). */
+  settled(): Promise<void>;
 }
 
 /** Learner code that parsed and compiled, with its engine ready; `start` may be called once. */
@@ -53,24 +54,24 @@ export async function prepareCode(
   if (code.length > maxCodeLength) {
     return { ok: false, error: `Your code is ${Math.ceil(code.length / 1024)} KiB long; the playground runs at most ${maxCodeLength / 1024} KiB.` };
   }
-  const numbered = numberCallSites(withCode(source, code), { ticks: true });
-  if (!numbered.ok) return { ok: false, error: numbered.problem.message, line: numbered.problem.line, column: numbered.problem.column };
   const limits = codeLimits(options);
   let engine: RemoteEngine;
-  let problem;
+  let numbered: Checked;
   try {
     engine = await poolFor(options).create(limits);
   } catch (error) {
     return { ok: false, error: `The server could not start an engine for your code (${(error as Error).message}); try again in a moment.` };
   }
   try {
-    problem = await engine.check(numbered.code);
+    // Parsed, numbered and compiled in the engine's thread: a large program costs the serving thread nothing.
+    numbered = await engine.check(withCode(source, code));
   } catch (error) {
     engine.dispose();
     return { ok: false, error: `The server could not compile your code (${(error as Error).message}); try again in a moment.` };
   }
-  if (problem) {
+  if (!numbered.ok) {
     engine.dispose();
+    const { problem } = numbered;
     return { ok: false, error: problem.message, line: problem.line, column: problem.column };
   }
   let started = false;
@@ -93,6 +94,7 @@ export async function prepareCode(
             engine.dispose();
           },
           memory: () => engine.memory(),
+          settled: () => new Promise((resolve) => engine.after(resolve)),
         };
       },
       discard() {

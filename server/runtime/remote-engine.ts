@@ -6,10 +6,9 @@
  */
 import { AsyncResource } from "node:async_hooks";
 import type { CodeLimits } from "./budgets.ts";
-import type { SyntaxProblem } from "./call-sites.ts";
 import type { BridgeValue, EngineHost, GuestCalls, StopReason } from "./quickjs-engine.ts";
 import type { EngineThread } from "./engine-thread.ts";
-import type { EngineMemory, HostOp } from "./thread-protocol.ts";
+import type { Checked, EngineMemory, HostOp } from "./thread-protocol.ts";
 
 /** Creating an engine and compiling a program are the playground's own work: they may take this long on a busy host. */
 export const setupMs = 5000;
@@ -71,10 +70,11 @@ export class RemoteEngine implements GuestCalls {
   }
 
   /** Checks that QuickJS can compile the program, without running it. */
-  async check(code: string): Promise<SyntaxProblem | undefined> {
+  async check(code: string): Promise<Checked> {
     const done = await this.#thread.call(this, { t: "check", engine: this.id, code }, setupMs);
     if (done.error) throw new Error(done.error);
-    return done.value as SyntaxProblem | undefined;
+    if (!done.value || !("ok" in done.value)) throw new Error(this.alive ? "the engine thread did not say" : "the engine stopped");
+    return done.value;
   }
 
   /** Runs the program's top level, as one call. */

@@ -11,6 +11,7 @@ import type { BridgeValue } from "./quickjs-engine.ts";
 /** Main → worker. Each message but `dispose` is answered by exactly one `done` with the same `call`. */
 export type ToThread =
   | { t: "create"; call: number; engine: number; limits: CodeLimits }
+  /** The whole program as the learner's region made it: numbered (`call-sites.ts`) and compiled there, not here. */
   | { t: "check"; call: number; engine: number; code: string }
   | { t: "run"; call: number; engine: number; code: string }
   | { t: "enter"; call: number; engine: number; kind: string; args: BridgeValue[] }
@@ -34,7 +35,10 @@ export type FromThread =
   /** A call finished: the operations that did not need an answer, how long it kept the thread, and its result. */
   | { t: "done"; call: number; ops: HostOp[]; busyMs: number; value?: DoneValue; error?: string };
 
-export type DoneValue = SyntaxProblem | EngineMemory | ThreadStats | undefined;
+export type DoneValue = Checked | EngineMemory | ThreadStats | undefined;
+
+/** A program checked in its engine thread: its numbered text, ready to run, or why it cannot run. */
+export type Checked = { ok: true; code: string } | { ok: false; problem: SyntaxProblem };
 
 /** The answer to the last operation of an `ops` message, and the main thread's time on the message's operations. */
 export type OpAnswer = ({ value: BridgeValue } | { error: { name: string; message: string } }) & { hostMs: number };
@@ -85,6 +89,4 @@ export interface ThreadData {
   answers: MessagePort;
   /** The module to run (`engine-worker.ts`), loaded by `worker/boot.mjs`. */
   entry: string;
-  /** The thread's niceness (Linux), set by `worker/boot.mjs` before anything else runs there. */
-  nice: number;
 }

@@ -76,6 +76,11 @@ export class ProgramRun {
     this.#program.settingsChanged(settings);
   }
 
+  /** Resolves once the program has run every call into it asked for so far (learner code runs in an engine thread). */
+  codeSettled(): Promise<void> {
+    return this.#program.settled();
+  }
+
   /** The QuickJS engine's memory while learner code runs (asked of its engine thread); undefined for a built-in program. */
   codeMemory(): Promise<{ heapBytes: number; wasmBytes: number } | undefined> {
     return this.#program.memory();

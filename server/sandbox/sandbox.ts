@@ -205,6 +205,11 @@ export class Sandbox {
     return { ok: true, data: this.settings };
   }
 
+  /** Resolves once learner code, if it runs, has run every call into it asked for so far (tests wait on it). */
+  codeSettled(): Promise<void> {
+    return this.#run.codeSettled();
+  }
+
   /** The memory of the QuickJS engine running learner code, if it runs (asked of its engine thread). */
   codeMemory(): Promise<{ heapBytes: number; wasmBytes: number } | undefined> {
     return this.#run.codeMemory();

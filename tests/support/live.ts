@@ -47,7 +47,7 @@ const playgrounds = new Map<string, Playground>();
 /** Participants: their namespace and how to find their server-side socket. */
 const participants = new Map<ClientSocket, { namespace: string; serverSide: () => ServerSocket | undefined }>();
 /** Owners and the sandbox whose stream they receive. */
-const owners = new Map<Owner, () => { backlog(): unknown } | undefined>();
+const owners = new Map<Owner, () => { backlog(): unknown; codeSettled(): Promise<void> } | undefined>();
 /** The live server this test file started last: `sandboxWith`'s default. */
 let current: Live | undefined;
 
@@ -260,7 +260,8 @@ let probes = 0;
 /**
  * Proves that every packet in flight has landed, for checks that something did NOT arrive. A flush round trip,
  * never a sleep: (1) each participant sends a stray ack packet, which the server reads only after everything the
- * participant sent before it, so every handler those events trigger has run; (2) the server then writes each
+ * participant sent before it, so every handler those events trigger has run (learner code's, in its engine thread,
+ * once the sandbox says its code has settled); (2) the server then writes each
  * participant a packet for a namespace nobody joined, which arrives only after everything sent before it;
  * (3) each sandbox sends its owners the feed and trace it was batching, and an owner round trip proves they
  * arrived. None of it reaches a program, the feed or the trace.
@@ -278,6 +279,10 @@ export async function settle(): Promise<void> {
     .filter((link): link is Link => link.server !== undefined);
   const byConnection = [...new Map(links.map((link) => [link.server.conn, link])).values()];
   await Promise.all(byConnection.map(inbound));
+  // Learner code handles what was read in its engine thread, later; twice, for the calls those calls caused.
+  for (let round = 0; round < 2; round++) {
+    await Promise.all([...owners].map(([, sandbox]) => sandbox()?.codeSettled()));
+  }
   await Promise.all(byConnection.map(outbound));
   await new Promise((resolve) => setImmediate(resolve)); // the sandbox's socket list goes out on the next turn
   await Promise.all(

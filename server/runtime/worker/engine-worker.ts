@@ -8,9 +8,10 @@
 import { getHeapStatistics } from "node:v8";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { CodeLimits } from "../budgets.ts";
+import { numberCallSites } from "../call-sites.ts";
 import { threadCpuMs, threadId } from "../entry-clock.ts";
 import { QuickJSEngine, type BridgeValue, type EngineHost } from "../quickjs-engine.ts";
-import { cell, epochMs, type DoneValue, type FromThread, type HostOp, type OpAnswer, type ThreadData, type ToThread } from "../thread-protocol.ts";
+import { cell, epochMs, type Checked, type DoneValue, type FromThread, type HostOp, type OpAnswer, type ThreadData, type ToThread } from "../thread-protocol.ts";
 
 const data = workerData as ThreadData;
 const answered = new Int32Array(data.answered);
@@ -155,6 +156,17 @@ function watched(call: number, id: number, held: Held, work: () => DoneValue | v
   finish(call, Math.max(0, performance.now() - started - waitedMs), value ?? undefined, error);
 }
 
+/**
+ * Numbers the program's call sites (parsing untrusted text takes time: here, not on the serving thread), then has
+ * QuickJS compile it without running it.
+ */
+function check(engine: QuickJSEngine, code: string): Checked {
+  const numbered = numberCallSites(code, { ticks: true });
+  if (!numbered.ok) return numbered;
+  const problem = engine.check(numbered.code);
+  return problem ? { ok: false, problem } : numbered;
+}
+
 /** Makes an engine: the only step that waits (for its WebAssembly instance). */
 async function create(message: Extract<ToThread, { t: "create" }>): Promise<void> {
   try {
@@ -189,7 +201,7 @@ function handle(message: Exclude<ToThread, { t: "create" }>): void {
     case "memory":
       return finish(message.call, 0, engine.memory());
     case "check":
-      return watched(message.call, message.engine, held, () => engine.check(message.code));
+      return watched(message.call, message.engine, held, () => check(engine, message.code));
     case "run":
       return watched(message.call, message.engine, held, () => engine.run(message.code));
     case "enter":
