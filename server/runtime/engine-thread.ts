@@ -249,7 +249,8 @@ export class EngineThread {
     this.#run(call, message.ops);
     // The call's cost: the engine thread's busy time and this thread's time on its host operations.
     const costMs = message.busyMs + call.hostMs;
-    if (engine && call.message.t !== "memory") this.share.spend(engine, costMs);
+    // Only the code's own calls count against the shared budget, not making its engine or compiling it.
+    if (engine && (call.message.t === "run" || call.message.t === "enter")) this.share.spend(engine, costMs);
     if (engine && call.context) engine.finished(costMs);
     call.settle?.resolve(message);
     this.#pump();

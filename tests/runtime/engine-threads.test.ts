@@ -195,9 +195,10 @@ describe("the budget of all learner code together", () => {
   });
 
   it("tells a sandbox whose code takes more than its share that its events wait, while a quiet sandbox's code still answers", async () => {
-    const budgeted = await startLive({ codeTotalMs: 100, codeCpuMs: 900 });
+    const budgeted = await startLive({ codeTotalMs: 300, codeCpuMs: 900 });
     try {
-      // Each "burn" keeps the engine busy for about 40 ms of CPU; a flood of them is far past 100 ms of each second.
+      // Each "burn" keeps the engine busy for about 40 ms; a flood of them is far past 300 ms of each second, and the
+      // quiet sandbox's few calls far below an even share of it.
       const busyCode = [
         'io.on("connection", (socket) => {',
         '  socket.on("burn", () => { const until = Date.now() + 40; while (Date.now() < until) {} });',

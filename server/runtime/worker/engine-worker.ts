@@ -153,7 +153,10 @@ function watched(call: number, id: number, held: Held, work: () => DoneValue | v
     current = undefined;
   }
   if (!engine.alive) engines.delete(id);
-  finish(call, Math.max(0, performance.now() - started - waitedMs), value ?? undefined, error);
+  // Busy time: the thread's CPU time (waiting for a core on a loaded host is not the code's), at most the wall time
+  // it did not spend waiting for the main thread (where the per-thread clock is the whole process's).
+  const busyMs = Math.min(threadCpuMs() - status[cell.cpu], performance.now() - started - waitedMs);
+  finish(call, Math.max(0, busyMs), value ?? undefined, error);
 }
 
 /**
