@@ -180,6 +180,22 @@ export interface ControlClientToServerEvents {
    * (a throw, an endless loop, too much memory) arrive on the feed as `{ kind: "program", level: "error", text, line }`.
    */
   code: (request: { code: string | null }, ack: Ack<SandboxState>) => void;
+  /** Opens the Admin UI's namespace on the sandbox and answers with how to connect the Admin UI to it. */
+  adminUi: (ack: Ack<AdminUiAccess>) => void;
+}
+
+/**
+ * How the owner's page connects `@socket.io/admin-ui`'s UI (served at `url`) to its sandbox: the sandbox's
+ * `path`, an admin `namespace` no lesson uses, and credentials made for this sandbox, known to its owner only.
+ * `sessionId` lets the UI connect without a form; `username`/`password` work in its form too.
+ */
+export interface AdminUiAccess {
+  url: string;
+  path: string;
+  namespace: string;
+  username: string;
+  password: string;
+  sessionId: string;
 }
 
 /** What the control channel's handshake carries. */

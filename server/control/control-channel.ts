@@ -82,6 +82,10 @@ export class ControlChannel {
         if (typeof socketId !== "string") return ack({ ok: false, error: "Ask for rooms with a socket id." });
         ack(sandbox.rooms(socketId));
       });
+      socket.on("adminUi", (ack) => {
+        if (typeof ack !== "function") return;
+        ack({ ok: true, data: sandbox.adminUi() });
+      });
       socket.on("disconnect", () => sandbox.ownerLeft());
     });
   }

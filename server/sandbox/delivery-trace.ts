@@ -11,6 +11,8 @@ export interface TraceContext {
   /** The line of the running program that made the call, if it is on the stack. */
   programLine(): number | undefined;
   report(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
+  /** A namespace whose broadcasts are not traced at all (the Admin UI's). */
+  untraced?(nsp: Namespace): boolean;
 }
 
 interface Broadcast {
@@ -44,6 +46,7 @@ export class DeliveryTracer {
     const tracer = this;
     this.adapter = class TracingAdapter extends Adapter {
       override broadcast(packet: any, opts: BroadcastOptions): void {
+        if (context.untraced?.(this.nsp)) return super.broadcast(packet, opts);
         tracer.#begin(this.nsp, packet.data, opts);
         try {
           super.broadcast(packet, opts);
@@ -52,6 +55,7 @@ export class DeliveryTracer {
         }
       }
       override broadcastWithAck(packet: any, opts: BroadcastOptions, count: (n: number) => void, ack: any): void {
+        if (context.untraced?.(this.nsp)) return super.broadcastWithAck(packet, opts, count, ack);
         tracer.#begin(this.nsp, packet.data, opts);
         try {
           super.broadcastWithAck(packet, opts, count, ack);

@@ -1,6 +1,8 @@
 /** One run of a lesson program: a fresh Socket.IO server, every namespace instrumented, the program's handlers on it. */
 import type { Server as EngineServer } from "engine.io";
 import type { Namespace, Socket } from "socket.io";
+import { adminNamespace, type AdminAccess } from "../admin/admin-access.ts";
+import { adminGate, instrumentAdmin } from "../admin/admin-instrument.ts";
 import type { ClientToServerEvents, Delivery, ServerToClientEvents } from "../../contract/protocol.ts";
 import type { LessonServer, ProgramModule } from "../programs/program.ts";
 import type { CallSite } from "../runtime/call-sites.ts";
@@ -28,6 +30,8 @@ export interface RunHost {
   trace(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
   /** A socket came, went, joined or left a room. */
   socketsChanged(): void;
+  /** The Admin UI's credentials once the owner asked for it (then every run installs it); undefined before. */
+  admin?(): AdminAccess | undefined;
 }
 
 /**
@@ -47,6 +51,8 @@ export class ProgramRun {
   #host: RunHost;
   #program: RunningProgram;
   #closed = false;
+  /** Stops the Admin UI's instrumentation, once installed. */
+  #stopAdmin: (() => void) | undefined;
 
   constructor(program: ProgramModule, host: RunHost, code?: PreparedCode) {
     this.#host = host;
@@ -61,14 +67,24 @@ export class ProgramRun {
       },
       programLine: () => site.line,
       report: (delivery) => host.trace(delivery),
+      // The Admin UI's own traffic is not the lesson's: it is no delivery, and never interrupts one being traced.
+      untraced: (nsp) => nsp.name === adminNamespace,
     });
     directory.forgetNamespaces();
     ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: this.tracer.adapter }));
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
+    this.enableAdmin();
     const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });
     const run = { console, settings: host.settings, site };
     this.#program = code ? code.start(this.io, run) : startNative(program.run, this.io, run);
+  }
+
+  /** Installs the Admin UI's server side on this run if the owner has asked for it (once; later runs do it at start). */
+  enableAdmin(): void {
+    const access = this.#host.admin?.();
+    if (!access || this.#stopAdmin || this.#closed) return;
+    this.#stopAdmin = instrumentAdmin(this.io, access, "server 1");
   }
 
   /** The broadcast switch moved: learner code hears it at once (built-in programs read it live). */
@@ -87,13 +103,15 @@ export class ProgramRun {
     // As a server process that is replaced: the program stops first, so no handler of it runs for the closing sockets.
     this.#program.stop();
     this.io.close();
+    this.#stopAdmin?.();
   }
 
   #instrument(nsp: Namespace): void {
     const { directory, context, maxSockets } = this.#host;
+    if (nsp.name === adminNamespace) return this.#instrumentAdmin(nsp);
     directory.track(nsp);
     nsp.use((socket, next) => {
-      const count = directory.count;
+      const count = this.#socketCount();
       if (count >= maxSockets) {
         this.#host.feed({ level: "warn", kind: "system", text: `Refused a connection to ${nsp.name}: this sandbox already has ${count} sockets, the limit.` });
         return next(new Error(`This sandbox is full (${maxSockets} sockets); disconnect a client and try again.`));
@@ -104,6 +122,30 @@ export class ProgramRun {
     nsp.prependListener("connection", (socket: Socket) => this.#onConnection(socket));
     nsp.adapter.on("join-room", () => this.#host.socketsChanged());
     nsp.adapter.on("leave-room", () => this.#host.socketsChanged());
+  }
+
+  /**
+   * The Admin UI's namespace: under the socket cap and behind the owner's credentials, but no card, no feed line and
+   * no trace; it is read-only, so any event its sockets send is refused.
+   */
+  #instrumentAdmin(nsp: Namespace): void {
+    const { maxSockets } = this.#host;
+    nsp.use((_socket, next) => {
+      if (this.#socketCount() >= maxSockets) return next(new Error(`This sandbox is full (${maxSockets} sockets); disconnect a client and try again.`));
+      next();
+    });
+    nsp.use(adminGate(() => this.#host.admin?.()));
+    nsp.on("connection", (socket: Socket) => {
+      socket.use((packet) => {
+        const ack = packet.at(-1);
+        if (typeof ack === "function") ack({ ok: false, error: "The Admin UI is read-only here: run commands in the server console instead." });
+      });
+    });
+  }
+
+  /** Sockets connected to this run now, the Admin UI's included. */
+  #socketCount(): number {
+    return this.#host.directory.count + (this.io._nsps.get(adminNamespace)?.sockets.size ?? 0);
   }
 
   #onConnection(socket: Socket): void {

@@ -1,7 +1,8 @@
 /** One learner's sandbox: a real Socket.IO server of its own, running one lesson program, traced for its owner. */
 import type { Server as EngineServer } from "engine.io";
 import type { Socket } from "socket.io";
-import type { AckResult, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
+import { AdminAccess } from "../admin/admin-access.ts";
+import type { AckResult, AdminUiAccess, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
 import type { PlaygroundOptions } from "../config.ts";
 import { runCommand } from "../console/console-executor.ts";
 import { programs } from "../programs/index.ts";
@@ -79,6 +80,8 @@ export class Sandbox {
   #code: string | undefined;
   #codeRequests = 0;
   #codeRate = new RunRate();
+  /** The Admin UI's credentials, made when the owner first asks to open it. */
+  #admin: AdminAccess | undefined;
 
   constructor(identity: SandboxIdentity, options: PlaygroundOptions, sink: SandboxSink, { catalog = programs, restored }: SandboxExtras = {}) {
     this.id = identity.id;
@@ -110,6 +113,7 @@ export class Sandbox {
       feed: (line) => this.#feed(line),
       trace: (delivery) => this.#stream.trace(delivery),
       socketsChanged: () => this.#socketsChanged(),
+      admin: () => this.#admin,
     };
     this.#run = new ProgramRun(catalog[this.#settings.program], this.#host);
     if (restored) {
@@ -209,6 +213,16 @@ export class Sandbox {
   /** The memory of the QuickJS engine running learner code, if it runs. */
   codeMemory(): { heapBytes: number; wasmBytes: number } | undefined {
     return this.#run.codeMemory();
+  }
+
+  /**
+   * Opens the Admin UI's namespace on this sandbox (from now on, on every run) and answers with what the owner's
+   * page needs to connect the Admin UI to it: the credentials go to the owner only, never to participants.
+   */
+  adminUi(): AdminUiAccess {
+    this.#admin ??= new AdminAccess();
+    this.#run.enableAdmin();
+    return this.#admin.accessFor(this.path);
   }
 
   /** Every socket with its name, namespace and rooms, as the server sees them. */
