@@ -17,7 +17,7 @@ export type AckResult<T = null> =
 export type Ack<T = null> = (result: AckResult<T>) => void;
 
 /** The lesson programs a sandbox can run (one module each under `server/programs/`). */
-export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements";
+export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "scaling";
 
 /** What the owner of a sandbox can change. */
 export interface SandboxSettings {
@@ -25,6 +25,10 @@ export interface SandboxSettings {
   program: ProgramName;
   /** On: the program answers with `socket.broadcast.emit`; off: with `io.emit`. */
   broadcast: boolean;
+  /** Scaling lesson: on, its nodes share a cluster adapter (a broadcast reaches every node's clients); default off. */
+  adapter?: boolean;
+  /** Scaling lesson: on, the sandbox's balancer keeps each Engine.IO session on its node; default off. */
+  sticky?: boolean;
 }
 
 /** The settings a sandbox runs now, with the program run they belong to. */
@@ -139,6 +143,8 @@ export interface SocketInfo {
   rooms: string[];
   /** True for sockets whose query carried the owner's client key. */
   simulated: boolean;
+  /** In a multi-node sandbox (the scaling lesson): the node it is connected to, 1 for "server 1". */
+  node?: number;
 }
 
 /** One line of console command output. */

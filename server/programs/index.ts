@@ -5,7 +5,7 @@ import type { ProgramModule } from "./program.ts";
 import { compileNative } from "../runtime/native-program.ts";
 import { readProgramSource } from "../runtime/program-source.ts";
 
-const names: ProgramName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements"];
+const names: ProgramName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "scaling"];
 
 function load(name: ProgramName): ProgramModule {
   const source = readProgramSource(fileURLToPath(new URL(`./${name}.js`, import.meta.url)));

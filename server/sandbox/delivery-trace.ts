@@ -43,8 +43,20 @@ export class DeliveryTracer {
 
   constructor(context: TraceContext) {
     this.#context = context;
+    this.adapter = this.traced(Adapter);
+  }
+
+  /**
+   * `Base` with every broadcast observed: the in-memory `Adapter` (`adapter`), or a cluster adapter whose
+   * broadcast reaches the other nodes' sockets within the call.
+   *
+   * @example
+   * const io = new Server({ adapter: tracer.traced(bus.adapter()) });
+   */
+  traced(Base: typeof Adapter): typeof Adapter {
     const tracer = this;
-    this.adapter = class TracingAdapter extends Adapter {
+    const context = this.#context;
+    return class TracingAdapter extends Base {
       override broadcast(packet: any, opts: BroadcastOptions): void {
         if (context.untraced?.(this.nsp)) return super.broadcast(packet, opts);
         tracer.#begin(this.nsp, packet.data, opts);

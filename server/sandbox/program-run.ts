@@ -1,6 +1,7 @@
 /** One run of a lesson program: a fresh Socket.IO server, every namespace instrumented, the program's handlers on it. */
 import type { Server as EngineServer } from "engine.io";
 import type { Namespace, Socket } from "socket.io";
+import type { Adapter } from "socket.io-adapter";
 import { adminNamespace, type AdminAccess } from "../admin/admin-access.ts";
 import { adminGate, instrumentAdmin } from "../admin/admin-instrument.ts";
 import type { ClientToServerEvents, Delivery, ServerToClientEvents } from "../../contract/protocol.ts";
@@ -34,6 +35,38 @@ export interface RunHost {
   admin?(): AdminAccess | undefined;
 }
 
+/** One node of a multi-node sandbox (the scaling lesson): its number, and what it shares with the other nodes. */
+export interface ClusterNode {
+  /** 1-based: "server 1", "server 2". */
+  number: number;
+  /** One tracer for every node, so a delivery that crosses nodes is one row. */
+  tracer: DeliveryTracer;
+  site: CallSite;
+  /** Its server's adapter class, traced: the cluster bus's while the Adapter switch is on. */
+  adapter: typeof Adapter;
+}
+
+/**
+ * The tracer of a run: names and triggers from the sandbox, the program's line from `site`; the Admin UI's
+ * traffic is not traced (it is no delivery, and never interrupts one being traced).
+ *
+ * @example
+ * const tracer = runTracer(host, { line: undefined });
+ */
+export function runTracer(host: RunHost, site: CallSite): DeliveryTracer {
+  const { directory, context } = host;
+  return new DeliveryTracer({
+    nameOf: (socket) => directory.nameOf(socket),
+    trigger: () => {
+      const handling = context.current();
+      return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
+    },
+    programLine: () => site.line,
+    report: (delivery) => host.trace(delivery),
+    untraced: (nsp) => nsp.name === adminNamespace,
+  });
+}
+
 /**
  * Starts `program` on a new server at once: the built-in program natively, or learner `code` in its own
  * QuickJS engine. Connections get the socket cap, a feed line, the inbound guard, delivery tracing and their
@@ -51,27 +84,20 @@ export class ProgramRun {
   #host: RunHost;
   #program: RunningProgram;
   #closed = false;
+  /** Set when this run is one node of a multi-node sandbox. */
+  #node: ClusterNode | undefined;
   /** Stops the Admin UI's instrumentation, once installed. */
   #stopAdmin: (() => void) | undefined;
 
-  constructor(program: ProgramModule, host: RunHost, code?: PreparedCode) {
+  constructor(program: ProgramModule, host: RunHost, code?: PreparedCode, node?: ClusterNode) {
     this.#host = host;
+    this.#node = node;
     const { directory, context } = host;
     // The program notes the line of each call it makes here; the trace and the console read it (no stack traces).
-    const site: CallSite = { line: undefined };
-    this.tracer = new DeliveryTracer({
-      nameOf: (socket) => directory.nameOf(socket),
-      trigger: () => {
-        const handling = context.current();
-        return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
-      },
-      programLine: () => site.line,
-      report: (delivery) => host.trace(delivery),
-      // The Admin UI's own traffic is not the lesson's: it is no delivery, and never interrupts one being traced.
-      untraced: (nsp) => nsp.name === adminNamespace,
-    });
-    directory.forgetNamespaces();
-    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: this.tracer.adapter }));
+    const site: CallSite = node?.site ?? { line: undefined };
+    this.tracer = node?.tracer ?? runTracer(host, site);
+    if (!node || node.number === 1) directory.forgetNamespaces();
+    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: node?.adapter ?? this.tracer.adapter }));
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
     this.enableAdmin();
@@ -84,7 +110,7 @@ export class ProgramRun {
   enableAdmin(): void {
     const access = this.#host.admin?.();
     if (!access || this.#stopAdmin || this.#closed) return;
-    this.#stopAdmin = instrumentAdmin(this.io, access, "server 1");
+    this.#stopAdmin = instrumentAdmin(this.io, access, `server ${this.#node?.number ?? 1}`);
   }
 
   /** The broadcast switch moved: learner code hears it at once (built-in programs read it live). */
@@ -155,7 +181,8 @@ export class ProgramRun {
     host.occupancy.socketJoined();
     host.context.cover(socket);
     this.tracer.watch(socket);
-    host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name} (id ${socket.id})`, ...where });
+    const on = this.#node ? ` on server ${this.#node.number}` : "";
+    host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name}${on} (id ${socket.id})`, ...where });
     socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed }));
     socket.on("error", (error) => {
       // Socket.IO's parser refuses malformed packets and reserved event names alike, then closes the connection.
@@ -165,7 +192,7 @@ export class ProgramRun {
     socket.on("disconnect", (reason) => {
       if (this.#closed) return;
       host.occupancy.socketLeft();
-      host.feed({ level: "info", kind: "disconnection", text: `${client} disconnected from ${socket.nsp.name} (${reason})`, ...where });
+      host.feed({ level: "info", kind: "disconnection", text: `${client} disconnected from ${socket.nsp.name}${on} (${reason})`, ...where });
       host.socketsChanged();
     });
     host.socketsChanged();

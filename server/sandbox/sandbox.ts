@@ -2,6 +2,9 @@
 import type { Server as EngineServer } from "engine.io";
 import type { Socket } from "socket.io";
 import { AdminAccess } from "../admin/admin-access.ts";
+import { isClientName } from "../../contract/client-names.ts";
+import { ClusterRun, nodeCount } from "../cluster/cluster-run.ts";
+import type { MissedSession } from "../cluster/node-balancer.ts";
 import type { AckResult, AdminUiAccess, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
 import type { PlaygroundOptions } from "../config.ts";
 import { runCommand } from "../console/console-executor.ts";
@@ -73,7 +76,7 @@ export class Sandbox {
   #directory: SocketDirectory;
   #occupancy: Occupancy;
   #host: RunHost;
-  #run: ProgramRun;
+  #run: ProgramRun | ClusterRun;
   #socketsTimer: NodeJS.Immediate | undefined;
   #closed = false;
   /** Learner code replacing the program's editable region (undefined: the built-in program runs). */
@@ -115,7 +118,8 @@ export class Sandbox {
       socketsChanged: () => this.#socketsChanged(),
       admin: () => this.#admin,
     };
-    this.#run = new ProgramRun(catalog[this.#settings.program], this.#host);
+    directory.nodeOf = (socket) => (this.#run instanceof ClusterRun ? this.#run.nodeOf(socket) : undefined);
+    this.#run = this.#startRun();
     if (restored) {
       this.#feed({ level: "info", kind: "system", text: "The playground server restarted: this sandbox kept its id, program and broadcast flag; clients reconnect by themselves." });
     }
@@ -129,6 +133,11 @@ export class Sandbox {
   /** The sandbox's real Socket.IO server (a new one after each program switch). */
   get io(): LessonServer {
     return this.#run.io;
+  }
+
+  /** Every server of the current run: one, or each node's in the scaling lesson (node 1 first). */
+  get servers(): LessonServer[] {
+    return this.#run instanceof ClusterRun ? this.#run.nodes.map((node) => node.io) : [this.#run.io];
   }
 
   /** The settings it runs now and the run they belong to. */
@@ -166,11 +175,16 @@ export class Sandbox {
     const program = patch.program ?? this.#settings.program;
     const switching = program !== this.#settings.program;
     const flipped = (patch.broadcast ?? this.#settings.broadcast) !== this.#settings.broadcast;
-    this.#settings = { program, broadcast: patch.broadcast ?? this.#settings.broadcast };
+    const adapterFlipped = patch.adapter !== undefined && patch.adapter !== (this.#settings.adapter ?? false);
+    this.#settings = { ...this.#settings, program, broadcast: patch.broadcast ?? this.#settings.broadcast };
+    if (patch.adapter !== undefined) this.#settings.adapter = patch.adapter;
+    if (patch.sticky !== undefined) this.#settings.sticky = patch.sticky;
     if (switching) {
       this.#code = undefined;
       this.#codeRequests++;
       this.#restart(`Switched to the ${program} program`);
+    } else if (adapterFlipped && program === "scaling") {
+      this.#restart(this.#settings.adapter ? "Adapter on: both servers now share a cluster adapter" : "Adapter off: each server has only its own in-memory adapter");
     } else if (flipped) {
       this.#run.settingsChanged(this.#settings);
     }
@@ -193,6 +207,7 @@ export class Sandbox {
       }
       return { ok: true, data: this.settings };
     }
+    if (this.#settings.program === "scaling") return { ok: false, error: "Run code is not available in the scaling lesson yet: its two servers run the lesson's program; use the console and the switches." };
     if (!this.#codeRate.take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
     const prepared = await prepareCode(this.#catalog[this.#settings.program].source, code, codeLimits(this.#options));
     if (!prepared.ok) {
@@ -235,10 +250,24 @@ export class Sandbox {
     return this.#directory.rooms(socketId);
   }
 
-  /** Runs one console line on the real server. */
-  command(line: string): Promise<AckResult<ConsoleReply>> {
+  /** Runs one console line on the real server; in the scaling lesson `server(N).` runs it on node N. */
+  async command(line: string): Promise<AckResult<ConsoleReply>> {
+    const prefix = /^(\s*server\s*\(\s*(\d+)\s*\)\s*\.)/.exec(line);
+    let io = this.#run.io;
+    if (prefix) {
+      const number = Number(prefix[2]);
+      if (!(this.#run instanceof ClusterRun)) return { ok: false, error: "server(N). picks one of several servers: only the scaling lesson runs more than one.", position: 0 };
+      if (number < 1 || number > nodeCount) return { ok: false, error: `This sandbox runs servers 1 to ${nodeCount}; there is no server ${number}.`, position: line.indexOf(prefix[2]) };
+      io = this.#run.nodes[number - 1].io;
+      const result = await this.#runCommand(line.slice(prefix[1].length), io);
+      return result.ok || result.position === undefined ? result : { ...result, position: result.position + prefix[1].length };
+    }
+    return this.#runCommand(line, io);
+  }
+
+  #runCommand(line: string, io: LessonServer): Promise<AckResult<ConsoleReply>> {
     return runCommand(line, {
-      io: this.#run.io,
+      io,
       // socket("<id>") names one socket (a multiplexed client's /admin socket); socket("A") its client's first.
       socket: (name) => this.#directory.byId(name) ?? this.#directory.byName(name),
       nameOf: (socketId) => {
@@ -272,8 +301,30 @@ export class Sandbox {
     const previous = this.#run;
     this.#stream.run++;
     this.#feed({ level: "info", kind: "system", text: `${what}: the server restarted, and clients reconnect as they would to a restarted node index.js.` });
-    this.#run = new ProgramRun(this.#catalog[this.#settings.program], this.#host, code);
+    this.#run = this.#startRun(code);
     previous.close();
+  }
+
+  /** A run of the current program: two nodes behind the balancer for the scaling program, one server otherwise. */
+  #startRun(code?: PreparedCode): ProgramRun | ClusterRun {
+    const program = this.#catalog[this.#settings.program];
+    if (this.#settings.program !== "scaling") return new ProgramRun(program, this.#host, code);
+    return new ClusterRun(program, this.#host, {
+      adapter: this.#settings.adapter ?? false,
+      sticky: () => this.#settings.sticky ?? false,
+      missed: (miss) => this.#missedSession(miss),
+    });
+  }
+
+  /** Without sticky sessions a request reached a node that never saw its session: Engine.IO answers 400. */
+  #missedSession({ node, owner, sid, transport, query }: MissedSession): void {
+    const client = query.get("key") === this.clientKey && isClientName(query.get("client")) ? query.get("client") : "A client";
+    const what = transport === "polling" ? "polling request" : "WebSocket upgrade";
+    this.#feed({
+      level: "error",
+      kind: "system",
+      text: `${client}'s ${what} reached server ${node}, which does not know its session ${sid} (it lives on server ${owner}): Engine.IO answered 400 "Session ID unknown". Sticky sessions keep a session on its server.`,
+    });
   }
 
   #feed(line: ProgramLine): void {

@@ -17,6 +17,8 @@ export class SocketDirectory {
   #names = new WeakMap<object, string>();
   #externals = 0;
   #namespaces = new Set<Namespace>();
+  /** In a multi-node sandbox: the node (1-based) a socket is connected to. */
+  nodeOf: ((socket: Socket) => number | undefined) | undefined;
 
   /** `clientKey` is the sandbox's secret that marks the owner's simulated clients. */
   constructor(clientKey: string) {
@@ -73,13 +75,17 @@ export class SocketDirectory {
 
   /** Every socket with its name, namespace and rooms, as the server sees them. */
   list(): SocketInfo[] {
-    return [...this.#sockets()].map((socket) => ({
-      socketId: socket.id,
-      client: this.nameOf(socket),
-      nsp: socket.nsp.name,
-      rooms: [...socket.rooms],
-      simulated: this.isSimulated(socket),
-    }));
+    return [...this.#sockets()].map((socket) => {
+      const node = this.nodeOf?.(socket);
+      return {
+        socketId: socket.id,
+        client: this.nameOf(socket),
+        nsp: socket.nsp.name,
+        rooms: [...socket.rooms],
+        simulated: this.isSimulated(socket),
+        ...(node === undefined ? {} : { node }),
+      };
+    });
   }
 
   /** The rooms of one socket, own-id room included. */

@@ -55,7 +55,7 @@ it("opens the Admin UI connected to this sandbox, listing its sockets; a wrong p
   for (const name of ["Client A", "Client B"]) {
     await page.getByRole("region", { name, exact: true }).getByRole("status").filter({ hasText: /^connected$/ }).waitFor({ timeout: 20_000 });
   }
-  const ticket = JSON.parse((await page.evaluate(() => sessionStorage.getItem("socket-playground:ticket"))) ?? "{}") as { id: string };
+  const ticket = JSON.parse((await page.evaluate<string | null>('sessionStorage.getItem("socket-playground:ticket")')) ?? "{}") as { id: string };
   const ids = server.playground.registry.get(ticket.id)!.sockets().map((socket) => socket.socketId);
   expect(ids).toHaveLength(2);
 
@@ -73,7 +73,7 @@ it("opens the Admin UI connected to this sandbox, listing its sockets; a wrong p
   // Without the owner's session, the UI's own connection form comes up; a wrong password gets admin-ui's refusal
   // (counted on the wire), the password the playground page shows its owner connects.
   const refusals = refusalsOnTheWire(admin);
-  await admin.evaluate(() => localStorage.removeItem("session_id"));
+  await admin.evaluate('localStorage.removeItem("session_id")');
   await admin.reload();
   const form = admin.locator(".v-dialog--active");
   await form.getByText("Invalid credentials").waitFor({ timeout: 20_000 });
