@@ -89,6 +89,15 @@ export const challengeChecks: Record<string, ChallengeCheck> = {
     });
   },
 
+  /** Scaling: an emit to the room `everyone` that reached every member of it, members on both servers (the adapter on). */
+  "room-across-servers": (delivery, { sockets }) => {
+    const rooms = delivery.broadcast?.rooms ?? [];
+    if (delivery.nsp !== "/" || rooms.length !== 1 || rooms[0] !== "everyone") return false;
+    const members = inNamespace(sockets, "/").filter((socket) => socket.rooms.includes("everyone"));
+    const servers = new Set(members.map((socket) => socket.node));
+    return servers.size > 1 && reachedExactly(delivery, members.map((socket) => socket.socketId));
+  },
+
   /** Namespaces: A got past the `/admin` middleware and sent there (the admin handler's emit, triggered by A). */
   "admin-from-a": (delivery) => delivery.nsp === "/admin" && delivery.source === "program" && delivery.trigger?.client === "A",
 

@@ -2,7 +2,7 @@
 import type { ProgramName } from "./protocol.ts";
 
 /** The panels a lesson can pair with (one Svelte panel each). */
-export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements";
+export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "scaling";
 
 /** One simulated client a step asks for. */
 export interface ClientSetup {

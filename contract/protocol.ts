@@ -27,7 +27,7 @@ export interface SandboxSettings {
   broadcast: boolean;
   /** Scaling lesson: on, its nodes share a cluster adapter (a broadcast reaches every node's clients); default off. */
   adapter?: boolean;
-  /** Scaling lesson: on, the sandbox's balancer keeps each Engine.IO session on its node; default off. */
+  /** Scaling lesson: on, the sandbox's balancer keeps each Engine.IO session on its node; default on. */
   sticky?: boolean;
 }
 

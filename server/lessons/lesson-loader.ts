@@ -12,7 +12,7 @@ import { fileWith, regionOf, type LineRange } from "../../contract/editable-regi
 import { clientsOf, isRecord, listOf, namespacesOf, taskOf, unknownFields, type LoadedTask } from "./lesson-fields.ts";
 
 /** The panels a lesson may name in `panel:`. */
-export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements"];
+export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "scaling"];
 
 /** One step as the file declares it; `highlight` already resolved to a 1-based program line. */
 export interface LoadedStep {

@@ -311,7 +311,8 @@ export class Sandbox {
     if (this.#settings.program !== "scaling") return new ProgramRun(program, this.#host, code);
     return new ClusterRun(program, this.#host, {
       adapter: this.#settings.adapter ?? false,
-      sticky: () => this.#settings.sticky ?? false,
+      // Sticky by default, so the lesson's clients connect; the lesson turns it off to show what breaks.
+      sticky: () => this.#settings.sticky ?? true,
       missed: (miss) => this.#missedSession(miss),
     });
   }

@@ -24,7 +24,7 @@ async function scalingSandbox(settings: Partial<SandboxSettings>): Promise<{ tic
 async function command(owner: Owner, line: string): Promise<string[]> {
   const result = await owner.timeout(5000).emitWithAck("command", line);
   if (!result.ok) throw new Error(`${line}: ${result.error}`);
-  return result.data.lines.map((entry) => entry.text);
+  return result.data.lines.map((entry: { text: string }) => entry.text);
 }
 
 /** Connects clients A, B, C, D one after another (round-robin puts A and C on server 1, B and D on server 2). */
