@@ -46,8 +46,10 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   // Back on: A connects again (its own reconnection, or a press of Connect).
   await switchNamed(page, "Sticky sessions").click();
   await expect.poll(() => switchNamed(page, "Sticky sessions").isChecked()).toBe(true);
-  if (await card(page, "A").getByRole("button", { name: "Connect" }).isVisible()) await card(page, "A").getByRole("button", { name: "Connect" }).click();
-  await card(page, "A").getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 30_000 });
+  // A new connection now (A may still be waiting out its reconnection back-off).
+  if (await card(page, "A").getByRole("button", { name: "Disconnect" }).isVisible()) await card(page, "A").getByRole("button", { name: "Disconnect" }).click();
+  await card(page, "A").getByRole("button", { name: "Connect" }).click();
+  await card(page, "A").getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 60_000 });
 
   // Four clients, adapter off: A's message reaches server 1's clients only.
   await page.goto(`${server.url}/lessons/scaling/3`);
