@@ -6,7 +6,8 @@ import type { LessonServer, ProgramModule } from "../programs/program.ts";
 import type { CallSite } from "../runtime/call-sites.ts";
 import type { PreparedCode, RunningProgram } from "../runtime/learner-program.ts";
 import { startNative } from "../runtime/native-program.ts";
-import { createSocketServer } from "../socket-server.ts";
+import { createSocketServer, type WireLimits } from "../socket-server.ts";
+import { WireError } from "../wire/measuring-decoder.ts";
 import { DeliveryTracer } from "./delivery-trace.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import type { InboundGuard } from "./inbound-guard.ts";
@@ -17,7 +18,8 @@ import type { SocketDirectory } from "./socket-directory.ts";
 
 /** What a run shares with its sandbox, which outlives it. */
 export interface RunHost {
-  maxSockets: number;
+  /** The sandbox's socket cap, payload budget, namespace cap and slow-reader bound. */
+  limits: Partial<WireLimits>;
   directory: SocketDirectory;
   context: HandlerContext;
   guard: InboundGuard;
@@ -62,8 +64,15 @@ export class ProgramRun {
       programLine: () => site.line,
       report: (delivery) => host.trace(delivery),
     });
-    directory.forgetNamespaces();
-    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: this.tracer.adapter }));
+    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", {
+      adapter: this.tracer.adapter,
+      limits: host.limits,
+      hooks: {
+        nameOf: (conn) => directory.nameOfConnection(conn),
+        report: (conn, nsp, text) => host.feed({ level: "warn", kind: "system", text, client: conn && directory.nameOfConnection(conn), nsp }),
+      },
+    }));
+    directory.follow(this.io);
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
     const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });
@@ -90,16 +99,9 @@ export class ProgramRun {
   }
 
   #instrument(nsp: Namespace): void {
-    const { directory, context, maxSockets } = this.#host;
-    directory.track(nsp);
-    nsp.use((socket, next) => {
-      const count = directory.count;
-      if (count >= maxSockets) {
-        this.#host.feed({ level: "warn", kind: "system", text: `Refused a connection to ${nsp.name}: this sandbox already has ${count} sockets, the limit.` });
-        return next(new Error(`This sandbox is full (${maxSockets} sockets); disconnect a client and try again.`));
-      }
-      context.connecting(socket, next);
-    });
+    const { context } = this.#host;
+    // The socket cap is the connection ledger's (at the handshake and at each CONNECT, before a socket exists).
+    nsp.use((socket, next) => context.connecting(socket, next));
     // First in line, also in a regex namespace's children, which copy the program's listeners before this runs.
     nsp.prependListener("connection", (socket: Socket) => this.#onConnection(socket));
     nsp.adapter.on("join-room", () => this.#host.socketsChanged());
@@ -116,9 +118,9 @@ export class ProgramRun {
     host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name} (id ${socket.id})`, ...where });
     socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed }));
     socket.on("error", (error) => {
-      // Socket.IO's parser refuses malformed packets and reserved event names alike, then closes the connection.
-      const what = error.message === "invalid payload" ? "a malformed packet or a reserved event name such as \"disconnect\"" : error.message;
-      host.feed({ level: "error", kind: "system", text: `${client} sent a frame Socket.IO could not read (${what}); Socket.IO closed that connection.`, ...where });
+      // The measuring decoder has told the owner about the packets it refused (WireError); anything else is told here.
+      if (error instanceof WireError) return;
+      host.feed({ level: "error", kind: "system", text: `${client}'s connection failed (${error.message}); Socket.IO closed it.`, ...where });
     });
     socket.on("disconnect", (reason) => {
       if (this.#closed) return;
