@@ -49,6 +49,7 @@ export function createSocketServer<
     maxSockets: Infinity,
     namespacesPerConnection: packetShape.namespacesPerConnection,
     maxQueuedBytes: defaultOptions.maxQueuedBytes,
+    packetsPerSecond: defaultOptions.maxEventsPerSecond,
     payloadBytes: maxFrameBytes,
     maxNamespaces: Infinity,
     ...limits,

@@ -106,6 +106,7 @@ export class Sandbox {
         payloadBytes: options.maxPayloadBytes,
         maxNamespaces: options.maxNamespaces,
         maxQueuedBytes: options.maxQueuedBytes,
+        packetsPerSecond: options.maxEventsPerSecond,
       },
       directory,
       context: new HandlerContext((error, handling) => this.#fault(error, handling)),

@@ -11,6 +11,8 @@ export interface LedgerLimits {
   namespacesPerConnection: number;
   /** Bytes waiting to be written to one connection; past it the connection is closed as a slow reader. */
   maxQueuedBytes: number;
+  /** Events and answers one connection may send per second; the rest are refused before Socket.IO reads them. */
+  packetsPerSecond: number;
 }
 
 /** Where the ledger's refusals are told (the sandbox's console); nothing for servers with no console. */
@@ -32,6 +34,8 @@ interface Entry {
   /** When this connection's last line was reported, and how many were held back since. */
   reported: number;
   heldBack: number;
+  /** The current one-second window of packets. */
+  window: { start: number; count: number };
 }
 
 /**
@@ -109,7 +113,7 @@ export class ConnectionLedger {
       const request = conn.request as IncomingMessage;
       this.#handshakes.delete(request);
       const refusal = this.#refusing.delete(request);
-      const entry: Entry = { refusal, namespaces: new Map(), queued: 0, closing: false, reported: 0, heldBack: 0 };
+      const entry: Entry = { refusal, namespaces: new Map(), queued: 0, closing: false, reported: 0, heldBack: 0, window: { start: 0, count: 0 } };
       if (refusal) {
         this.#refusals++;
         conn.once("close", () => this.#refusals--);
@@ -171,6 +175,18 @@ export class ConnectionLedger {
     }
     const refusal = newNamespace();
     return refusal === undefined ? undefined : { refuse: refusal };
+  }
+
+  /**
+   * Counts one packet of `conn` against `packetsPerSecond`; false when it is over and must be refused. A flood of
+   * tiny packets in one polling payload (160,000 in a megabyte) is cut here, before Socket.IO queues each of them.
+   */
+  take(conn: Connection): boolean {
+    const entry = this.#entries.get(conn);
+    if (!entry) return true;
+    const now = Date.now();
+    if (now - entry.window.start >= 1000) entry.window = { start: now, count: 0 };
+    return ++entry.window.count <= this.limits.packetsPerSecond;
   }
 
   /** A CONNECT for `nsp` went on to Socket.IO. */

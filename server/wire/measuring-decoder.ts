@@ -100,6 +100,8 @@ export class MeasuringDecoder extends EventEmitter {
     if (id !== undefined && !Number.isSafeInteger(id)) throw new WireError(`an ack id (${header.id?.slice(0, 20)}) that is not a whole number below 2^53`);
     if (type === packetType.connectError) throw new WireError("a CONNECT_ERROR packet, which only a server sends");
     const conn = this.#conn;
+    // Events and answers count against the rate (a CONNECT is bounded by the namespace rules instead).
+    if (conn && type !== packetType.disconnect && type !== packetType.connect && !this.#ledger.take(conn)) return this.#flood(conn, header, id);
     if (type === packetType.connect) return this.#connect(conn, header, text);
     if (conn && this.#ledger.membership(conn, nsp) !== "connected") {
       throw new WireError(`a packet for the namespace ${nsp} before connecting to it`);
@@ -143,6 +145,20 @@ export class MeasuringDecoder extends EventEmitter {
       this.#ledger.connecting(conn, nsp);
     }
     this.#inner.add(text);
+  }
+
+  /** Over `packetsPerSecond`: an event's ack says so, an answer is dropped; one line a second. */
+  #flood(conn: Connection, { type, nsp, attachments }: PacketHeader, id: number | undefined): void {
+    const sentence = `${this.#ledger.nameOf(conn)} sent more than ${this.#ledger.limits.packetsPerSecond} events in one second; the extra ones are dropped. Send fewer.`;
+    this.#ledger.report(conn, nsp, sentence);
+    if (type === packetType.binaryEvent || type === packetType.binaryAck) {
+      const left = Number(attachments);
+      if (!Number.isInteger(left) || left < 1 || left > 10) throw new Error("Illegal attachments");
+      this.#attachments = { type, nsp, id, left, bytes: 0, refused: true };
+    }
+    if ((type === packetType.event || type === packetType.binaryEvent) && id !== undefined) {
+      this.#write({ type: packetType.ack, nsp, id, data: [{ ok: false, error: sentence }] });
+    }
   }
 
   #binary(data: unknown): void {
