@@ -130,7 +130,10 @@ export async function openRaw(url: string, path: string, transport: RawTransport
     })();
     sendRaw = (frame) => post(typeof frame === "string" ? frame : `b${frame.toString("base64")}`);
     close = () => {
+      const open = !state.closed;
       state.closed ??= { how: "closed by the test" };
+      // Tell the server (an Engine.IO close packet), or the session would hold its place until its ping times out.
+      if (open) void fetch(session, { method: "POST", body: "1", headers: { "content-type": "text/plain;charset=UTF-8" } }).catch(() => undefined);
       controller.abort();
       changed();
     };
