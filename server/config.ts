@@ -46,7 +46,10 @@ export interface PlaygroundOptions {
   feedBytes: number;
   /** Namespaces one sandbox may have at once, the program's own included; participants cannot make more (`SANDBOX_MAX_NAMESPACES`). */
   maxNamespaces: number;
-  /** Bytes waiting to be sent to one connection; past it the connection is a slow reader and is closed (`SANDBOX_MAX_QUEUED`). */
+  /**
+   * Bytes waiting to be sent to one connection; past it, a connection that has taken nothing for 250 ms is a slow
+   * reader and is closed (any at 8×, and a sandbox's connections together hold at most 4×) (`SANDBOX_MAX_QUEUED`).
+   */
   maxQueuedBytes: number;
 }
 
@@ -72,7 +75,7 @@ export const defaultOptions: PlaygroundOptions = {
   processName: "",
   feedBytes: 256 * 1024,
   maxNamespaces: 32,
-  maxQueuedBytes: 1024 * 1024,
+  maxQueuedBytes: 512 * 1024,
 };
 
 /** What a process name may be: it starts sandbox ids, which appear in URL paths and HAProxy rules. */

@@ -9,7 +9,10 @@ export interface LedgerLimits {
   maxSockets: number;
   /** Namespaces one connection may be connected or connecting to at once. */
   namespacesPerConnection: number;
-  /** Bytes waiting to be written to one connection; past it the connection is closed as a slow reader. */
+  /**
+   * Bytes waiting to be written to one connection: past it, a connection that has taken nothing for a moment is
+   * closed as a slow reader (eight times it, any connection); the server's connections together may hold four times it.
+   */
   maxQueuedBytes: number;
   /** Events and answers one connection may send per second; the rest are refused before Socket.IO reads them. */
   packetsPerSecond: number;
@@ -30,6 +33,8 @@ interface Entry {
   refusal: boolean;
   namespaces: Map<string, Membership>;
   queued: number;
+  /** When Engine.IO last handed this connection's queue to its transport (a reader that keeps up takes it within ms). */
+  tookAt: number;
   closing: boolean;
   /** When this connection's last line was reported, and how many were held back since. */
   reported: number;
@@ -46,6 +51,8 @@ export type Admission = { refuse: string; close?: boolean } | { protocolError: s
 
 /** Connections over the cap accepted at once only to be refused with a reason; more get a bare 403. */
 const politeRefusals = 4;
+/** A connection whose transport has taken nothing for this long while its queue is over the bound is a slow reader. */
+const stuckMs = 1000;
 
 /**
  * The places a server's sockets take. `allowRequest` refuses a handshake once every place is taken (one per
@@ -64,6 +71,8 @@ export class ConnectionLedger {
   #handshakes = new Set<IncomingMessage>();
   #refusing = new Set<IncomingMessage>();
   #refusals = 0;
+  /** Bytes queued over every connection. */
+  #queued = 0;
   #arriving: Connection | undefined;
   #handshakeReported = 0;
 
@@ -113,7 +122,7 @@ export class ConnectionLedger {
       const request = conn.request as IncomingMessage;
       this.#handshakes.delete(request);
       const refusal = this.#refusing.delete(request);
-      const entry: Entry = { refusal, namespaces: new Map(), queued: 0, closing: false, reported: 0, heldBack: 0, window: { start: 0, count: 0 } };
+      const entry: Entry = { refusal, namespaces: new Map(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, window: { start: 0, count: 0 } };
       if (refusal) {
         this.#refusals++;
         conn.once("close", () => this.#refusals--);
@@ -126,13 +135,18 @@ export class ConnectionLedger {
       conn.on("packetCreate", (packet: { type: string; data?: unknown }) => this.#outgoing(conn, entry, packet));
       conn.on("packet", (packet: { type: string }) => this.#incoming(conn, packet));
       conn.on("flush", (packets: { data?: unknown }[]) => {
-        for (const packet of packets) entry.queued -= sizeOf(packet.data);
+        let taken = 0;
+        for (const packet of packets) taken += sizeOf(packet.data);
+        entry.queued -= taken;
+        this.#queued -= taken;
+        entry.tookAt = Date.now();
       });
       conn.once("close", (_reason: string, description?: { message?: string }) => {
         // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
         if (description?.message?.includes("Max payload size exceeded")) {
           this.report(conn, undefined, `${this.nameOf(conn)} sent a WebSocket message over ${formatBytes(engine.opts.maxHttpBufferSize ?? 1e6)}, the largest the server reads; the connection was closed (close code 1009).`);
         }
+        this.#queued -= entry.queued;
         this.#entries.delete(conn);
       });
     });
@@ -250,7 +264,9 @@ export class ConnectionLedger {
 
   #outgoing(conn: Connection, entry: Entry, packet: { type: string; data?: unknown }): void {
     const { data } = packet;
-    entry.queued += sizeOf(data);
+    const size = sizeOf(data);
+    entry.queued += size;
+    this.#queued += size;
     if (typeof data === "string" && packet.type === "message") {
       const type = data.charCodeAt(0) - 0x30;
       // CONNECT (0): now connected; DISCONNECT (1) or CONNECT_ERROR (4): gone.
@@ -260,16 +276,30 @@ export class ConnectionLedger {
         else entry.namespaces.delete(nsp);
       }
     }
-    if (entry.queued > this.limits.maxQueuedBytes && !entry.closing) {
-      entry.closing = true;
-      // Not from inside this write: it may be one of a broadcast's, and closing runs disconnect handlers.
-      process.nextTick(() => this.#closeSlowReader(conn, entry));
+    const bound = this.limits.maxQueuedBytes;
+    const now = Date.now();
+    const stuck = (each: Entry) => !each.closing && now - each.tookAt >= stuckMs;
+    if (!entry.closing && (entry.queued > 8 * bound || (entry.queued > bound && stuck(entry)))) this.#slow(conn, entry);
+    if (this.#queued <= 4 * bound) return;
+    // Together over their bound: the stuck connections with the most waiting go first.
+    const candidates = [...this.#entries].filter(([, each]) => stuck(each) && each.queued > 0).sort(([, a], [, b]) => b.queued - a.queued);
+    let over = this.#queued - 4 * bound;
+    for (const [stuckConn, each] of candidates) {
+      if (over <= 0) break;
+      over -= each.queued;
+      this.#slow(stuckConn, each);
     }
+  }
+
+  #slow(conn: Connection, entry: Entry): void {
+    entry.closing = true;
+    // Not from inside this write: it may be one of a broadcast's, and closing runs disconnect handlers.
+    process.nextTick(() => this.#closeSlowReader(conn, entry));
   }
 
   #closeSlowReader(conn: Connection, entry: Entry): void {
     const waiting = formatBytes(entry.queued);
-    this.#hooks.report(conn, undefined, `${this.nameOf(conn)} stopped reading: ${waiting} waited to be sent to it, over the ${formatBytes(this.limits.maxQueuedBytes)} limit; the server closed that connection.`);
+    this.#hooks.report(conn, undefined, `${this.nameOf(conn)} stopped reading: ${waiting} waited to be sent to it (the limit is ${formatBytes(this.limits.maxQueuedBytes)}); the server closed that connection.`);
     // Over WebSocket the reason travels in the close frame (code 1008, policy violation); ws keeps it under 123 bytes.
     const transport = conn.transport as unknown as { name: string; socket?: { close(code: number, reason: string): void } };
     if (transport.name === "websocket") transport.socket?.close(1008, "Slow reader: too much data waited to be sent; the server closed the connection.");

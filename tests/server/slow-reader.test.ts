@@ -24,7 +24,7 @@ describe.each(["websocket", "polling"] as const)("slow readers over %s", (transp
       raw.pause();
       slow.push(raw);
     }
-    const stoppedReading = () => owner.feed.filter((entry) => /External \d+ stopped reading: .* over the 256 KiB limit; the server closed that connection\./.test(entry.text));
+    const stoppedReading = () => owner.feed.filter((entry) => /External \d+ stopped reading: .* \(the limit is 256 KiB\); the server closed that connection\./.test(entry.text));
     const filler = "x".repeat(60 * 1024);
     const readerGot = (text: string) => reader.got.some(([, message]) => typeof message === "string" && message.startsWith(text));
     // Loopback sockets buffer a few MB in the kernel before anything waits in the server: send until all three are
@@ -43,5 +43,21 @@ describe.each(["websocket", "polling"] as const)("slow readers over %s", (transp
       if (transport === "websocket") expect(closed).toMatchObject({ code: 1008, reason: expect.stringMatching(/^Slow reader/) });
     }
     await waitFor(() => live.playground.registry.get(ticket.id)!.socketCount === 2, "only A and B left");
+  });
+
+  it("a burst to a reader that keeps up is not mistaken for a slow reader", async () => {
+    const busy = await startLive({ maxQueuedBytes: 128 * 1024 });
+    try {
+      const ticket = await createSandbox(busy.url);
+      const sender = joinSandbox(busy.url, ticket, { as: "A", transports: [transport] });
+      const reader = joinSandbox(busy.url, ticket, { as: "B", transports: [transport] });
+      await Promise.all([once(sender, "connect"), once(reader, "connect")]);
+      // Ten 60 KiB messages in one go: 600 KiB wait for B at once, over its 128 KiB bound, but B takes them.
+      for (let i = 0; i < 10; i++) sender.emit("chat message", `${i}:${"z".repeat(60 * 1024)}`);
+      await waitFor(() => reader.got.filter(([event]) => event === "chat message").length === 10, "all ten", 15_000);
+      expect(reader.connected).toBe(true);
+    } finally {
+      await busy.close();
+    }
   });
 });
