@@ -58,7 +58,7 @@ export class InboundGuard {
     if (socket.listeners(event).length === 0) {
       return refuse(`${name} sent "${event}", but the ${program} program has no handler for it; nothing happened.`);
     }
-    // An event the program file does not declare (learner code may add handlers) passes with any data; its size was checked above.
+    // An event the program file does not declare (learner code may add handlers) passes with any data; it was measured on the wire (server/wire/).
     if (!Object.hasOwn(shapes, event)) return undefined;
     const expected = shapes[event];
     const wrong = expected.findIndex((type, index) => type !== "any" && args[index] !== undefined && typeof args[index] !== type);
