@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxTicket } from "../../contract/protocol.ts";
 import { createSandbox, once, waitFor } from "../support/live.ts";
-import { openRaw, type RawConnection, type RawTransport } from "../support/raw-engine.ts";
+import { joinRaw, openRaw, type RawConnection, type RawTransport } from "../support/raw-engine.ts";
 
 const script = fileURLToPath(new URL("../fixtures/production-server/serve.ts", import.meta.url));
 let server: ChildProcess;
@@ -37,12 +37,7 @@ const client = (ticket: SandboxTicket, options: Parameters<typeof connect>[1] = 
   return socket;
 };
 
-async function joined(ticket: SandboxTicket, transport: RawTransport, nsp = ""): Promise<RawConnection> {
-  const raw = await openRaw(url, ticket.path, transport);
-  await raw.send(`0${nsp}`);
-  await raw.next((message) => message.startsWith(`0${nsp}{`), "the CONNECT answer");
-  return raw;
-}
+const joined = (ticket: SandboxTicket, transport: RawTransport) => joinRaw(url, ticket.path, transport);
 
 /** The error ack for `id`: a sentence. */
 async function refusedWithAck(raw: RawConnection, id: number): Promise<string> {

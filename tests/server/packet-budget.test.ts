@@ -1,7 +1,7 @@
 /** Every packet is measured before it is parsed: deep, wide or huge data gets an error ack and one line, on both transports, and nothing else happens. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live, type Owner } from "../support/live.ts";
-import { openRaw, type RawConnection, type RawTransport } from "../support/raw-engine.ts";
+import { joinRaw, openRaw, type RawConnection, type RawTransport } from "../support/raw-engine.ts";
 import type { SandboxTicket } from "../../contract/protocol.ts";
 
 let live: Live;
@@ -18,12 +18,7 @@ async function setUp() {
   return { ticket, owner, b };
 }
 
-async function rawJoin(ticket: SandboxTicket, transport: RawTransport): Promise<RawConnection> {
-  const raw = await openRaw(live.url, ticket.path, transport);
-  await raw.send("0");
-  await raw.next((message) => message.startsWith("0{"), "the CONNECT answer");
-  return raw;
-}
+const rawJoin = (ticket: SandboxTicket, transport: RawTransport) => joinRaw(live.url, ticket.path, transport);
 
 /** The error ack for `id`, parsed. */
 async function errorAck(raw: RawConnection, id: number): Promise<{ ok: boolean; error: string }> {

@@ -1,7 +1,7 @@
 /** Every refusal is explained where the protocol allows it: rate-dropped events, oversized frames, duplicate CONNECTs. */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live } from "../support/live.ts";
-import { openRaw } from "../support/raw-engine.ts";
+import { joinRaw } from "../support/raw-engine.ts";
 import type { AckResult } from "../../contract/protocol.ts";
 
 let live: Live;
@@ -13,9 +13,7 @@ afterAll(() => live.close());
 async function joined(transport: "websocket" | "polling") {
   const ticket = await createSandbox(live.url);
   const owner = await connectOwner(live.url, ticket);
-  const raw = await openRaw(live.url, ticket.path, transport);
-  await raw.send("0");
-  await raw.next((message) => message.startsWith("0{"), "the CONNECT answer");
+  const raw = await joinRaw(live.url, ticket.path, transport);
   return { ticket, owner, raw };
 }
 

@@ -1,7 +1,7 @@
 /** A client that stops reading is closed, with a reason, once the bytes waiting for it pass `maxQueuedBytes`; readers that keep up are not. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectOwner, createSandbox, joinSandbox, once, startLive, waitFor, type Live } from "../support/live.ts";
-import { openRaw, type RawConnection } from "../support/raw-engine.ts";
+import { joinRaw, type RawConnection } from "../support/raw-engine.ts";
 
 let live: Live;
 beforeAll(async () => {
@@ -18,9 +18,7 @@ describe.each(["websocket", "polling"] as const)("slow readers over %s", (transp
     await Promise.all([once(sender, "connect"), once(reader, "connect")]);
     const slow: RawConnection[] = [];
     for (let i = 0; i < 3; i++) {
-      const raw = await openRaw(live.url, ticket.path, transport);
-      await raw.send("0");
-      await raw.next((message) => message.startsWith("0{"), "the CONNECT answer");
+      const raw = await joinRaw(live.url, ticket.path, transport);
       raw.pause();
       slow.push(raw);
     }

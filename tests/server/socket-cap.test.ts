@@ -1,7 +1,7 @@
 /** The socket cap holds on every transport: checked at the Engine.IO handshake and at each CONNECT, before a socket exists. */
 import { afterEach, describe, expect, it } from "vitest";
 import { connection, connectOwner, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live } from "../support/live.ts";
-import { openRaw, type RawConnection } from "../support/raw-engine.ts";
+import { joinRaw, openRaw, type RawConnection } from "../support/raw-engine.ts";
 import type { SandboxTicket } from "../../contract/protocol.ts";
 
 let live: Live;
@@ -10,12 +10,7 @@ afterEach(() => live.close());
 const sandbox = (ticket: SandboxTicket) => live.playground.registry.get(ticket.id)!;
 const refusalOf = (message: string) => JSON.parse(message.slice(message.indexOf("{"))).message as string;
 
-async function joined(ticket: SandboxTicket, transport: "websocket" | "polling"): Promise<RawConnection> {
-  const raw = await openRaw(live.url, ticket.path, transport);
-  await raw.send("0");
-  await raw.next((message) => message.startsWith("0{"), "the CONNECT answer");
-  return raw;
-}
+const joined = (ticket: SandboxTicket, transport: "websocket" | "polling") => joinRaw(live.url, ticket.path, transport);
 
 describe.each(["websocket", "polling"] as const)("the socket cap over %s", (transport) => {
   it("a handshake over the cap is refused: the first few hear why in a connect_error, the rest get a 403 with the reason", async () => {

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectOwner, createSandbox, joinSandbox, once, startLive, testSeed, waitFor, type Live, type Owner, type RecordingClient } from "../support/live.ts";
-import { openRaw, type RawConnection, type RawTransport } from "../support/raw-engine.ts";
+import { joinRaw, type RawConnection, type RawTransport } from "../support/raw-engine.ts";
 import type { SandboxTicket } from "../../contract/protocol.ts";
 
 /** One thing to send: Socket.IO packets (`packets`, an ack id where `{id}` stands), or Engine.IO frames as they are (`raw`). */
@@ -121,10 +121,8 @@ function reasonGiven(raw: RawConnection, from: number): string | undefined {
 }
 
 async function check(transport: RawTransport, { label, packets = [], raw: frames = [], asksAck }: Fuzz): Promise<void> {
-  const raw = await openRaw(live.url, target.path, transport);
+  const raw = await joinRaw(live.url, target.path, transport);
   try {
-    await raw.send("0");
-    await raw.next((message) => message.startsWith("0{"), "the CONNECT answer");
     const from = raw.messages.length;
     const id = nextId++;
     const probe = nextId++;

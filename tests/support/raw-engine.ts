@@ -179,3 +179,18 @@ function waitUntil<T>(waiters: Set<() => void>, timeoutMs: number, what: string,
     test();
   });
 }
+
+/**
+ * A raw connection that has joined namespace `nsp` (its CONNECT answered), ready for the packets under test.
+ *
+ * @example
+ * const raw = await joinRaw(live.url, ticket.path, "websocket");
+ * await raw.send('21["typing",[[[]]]]');
+ */
+export async function joinRaw(url: string, path: string, transport: RawTransport, nsp = "/"): Promise<RawConnection> {
+  const raw = await openRaw(url, path, transport);
+  const prefix = nsp === "/" ? "" : `${nsp},`;
+  await raw.send(`0${prefix}`);
+  await raw.next((message) => message.startsWith(`0${prefix}{`), `the answer to the CONNECT for ${nsp}`);
+  return raw;
+}
