@@ -218,9 +218,17 @@ export class ConnectionLedger {
     return [...(this.#entries.get(conn)?.namespaces.keys() ?? [])];
   }
 
-  /** The client left `nsp` (its DISCONNECT packet). */
+  /**
+   * The client left `nsp` (its DISCONNECT packet). Once it has left every namespace the connection is closed, as
+   * socket.io-client closes it itself: its place is free at once for a client that reconnects right away (a page
+   * resetting its clients), and an empty connection cannot be kept open outside the cap. Not before Socket.IO has
+   * handled the DISCONNECT, so its sockets leave with "client namespace disconnect".
+   */
   left(conn: Connection, nsp: string): void {
-    this.#entries.get(conn)?.namespaces.delete(nsp);
+    const entry = this.#entries.get(conn);
+    if (!entry) return;
+    entry.namespaces.delete(nsp);
+    if (entry.namespaces.size === 0) setImmediate(() => entry.namespaces.size === 0 && conn.close());
   }
 
   /** Bytes waiting to be written to `conn`. */

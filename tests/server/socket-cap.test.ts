@@ -79,6 +79,18 @@ describe.each(["websocket", "polling"] as const)("the socket cap over %s", (tran
   });
 });
 
+describe("a full sandbox whose clients reconnect at once", () => {
+  it("gives their places back as soon as they leave, so a page resetting its clients is never refused", async () => {
+    live = await startLive({ maxSocketsPerSandbox: 3 });
+    const ticket = await createSandbox(live.url);
+    for (let round = 0; round < 5; round++) {
+      const clients = ["A", "B", "C"].map((as) => joinSandbox(live.url, ticket, { as }));
+      expect(await Promise.all(clients.map((client) => connection(client))), `round ${round}`).toEqual([undefined, undefined, undefined]);
+      for (const client of clients) client.disconnect();
+    }
+  });
+});
+
 describe("dynamic namespaces", () => {
   it("are capped per sandbox, and an empty one is removed and forgotten, so a new one can open", async () => {
     live = await startLive({ maxNamespaces: 4 });
