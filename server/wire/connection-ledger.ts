@@ -68,8 +68,9 @@ export class ConnectionLedger {
   readonly limits: LedgerLimits;
   #hooks: LedgerHooks;
   #entries = new Map<Connection, Entry>();
-  #handshakes = new Set<IncomingMessage>();
-  #refusing = new Set<IncomingMessage>();
+  /** Handshakes let in and not yet a connection, each with the timer that forgets it if it never becomes one. */
+  #handshakes = new Map<IncomingMessage, NodeJS.Timeout>();
+  #refusing = new Map<IncomingMessage, NodeJS.Timeout>();
   #refusals = 0;
   /** Bytes queued over every connection. */
   #queued = 0;
@@ -106,13 +107,11 @@ export class ConnectionLedger {
         this.#hooks.report(undefined, undefined, `Refused a new connection: this sandbox already has ${this.limits.maxSockets} sockets, the limit.`);
       }
       if (this.#refusals + this.#refusing.size >= politeRefusals) return callback(this.fullMessage, false);
-      this.#refusing.add(req);
-      setTimeout(() => this.#refusing.delete(req), 10_000).unref();
+      this.#refusing.set(req, forget(this.#refusing, req));
       return callback(null, true);
     }
     // Engine.IO awaits between this answer and its "connection" event: hold the place meanwhile.
-    this.#handshakes.add(req);
-    setTimeout(() => this.#handshakes.delete(req), 10_000).unref();
+    this.#handshakes.set(req, forget(this.#handshakes, req));
     callback(null, true);
   };
 
@@ -120,8 +119,8 @@ export class ConnectionLedger {
   watch(engine: EngineServer): void {
     engine.on("connection", (conn: Connection) => {
       const request = conn.request as IncomingMessage;
-      this.#handshakes.delete(request);
-      const refusal = this.#refusing.delete(request);
+      settle(this.#handshakes, request);
+      const refusal = settle(this.#refusing, request);
       const entry: Entry = { refusal, namespaces: new Map(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, window: { start: 0, count: 0 } };
       if (refusal) {
         this.#refusals++;
@@ -141,7 +140,7 @@ export class ConnectionLedger {
         this.#queued -= taken;
         entry.tookAt = Date.now();
       });
-      conn.once("close", (_reason: string, description?: { message?: string }) => {
+      conn.on("close", (_reason: string, description?: { message?: string }) => {
         // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
         if (description?.message?.includes("Max payload size exceeded")) {
           this.report(conn, undefined, `${this.nameOf(conn)} sent a WebSocket message over ${formatBytes(engine.opts.maxHttpBufferSize ?? 1e6)}, the largest the server reads; the connection was closed (close code 1009).`);
@@ -313,6 +312,17 @@ export class ConnectionLedger {
     if (transport.name === "websocket") transport.socket?.close(1008, "Slow reader: too much data waited to be sent; the server closed the connection.");
     conn.close(true);
   }
+}
+
+/** A timer that drops `req` from `pending` if Engine.IO never makes it a connection (its handshake failed). */
+function forget(pending: Map<IncomingMessage, NodeJS.Timeout>, req: IncomingMessage): NodeJS.Timeout {
+  return setTimeout(() => pending.delete(req), 10_000).unref();
+}
+
+/** Drops `req` from `pending` now that it is a connection; true if it was there. */
+function settle(pending: Map<IncomingMessage, NodeJS.Timeout>, req: IncomingMessage): boolean {
+  clearTimeout(pending.get(req));
+  return pending.delete(req);
 }
 
 /** A Socket.IO CONNECT_ERROR packet's text. */

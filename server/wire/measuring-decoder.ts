@@ -1,5 +1,4 @@
 /** Socket.IO's parser, with every packet measured before it is parsed and every refusal answered on the wire. */
-import { EventEmitter } from "node:events";
 import type { Socket as Connection } from "engine.io";
 import { Decoder, Encoder, type Packet } from "socket.io-parser";
 import type { ConnectionLedger } from "./connection-ledger.ts";
@@ -56,9 +55,11 @@ export function measuringParser(ledger: ConnectionLedger, rules: DecoderRules): 
   };
 }
 
-/** One connection's decoder (Socket.IO makes one per Engine.IO connection, in its "connection" listener). */
-export class MeasuringDecoder extends EventEmitter {
-  #inner = new Decoder();
+/**
+ * One connection's decoder (Socket.IO makes one per Engine.IO connection, in its "connection" listener):
+ * socket.io-parser's own, with `add` measuring first. What passes goes to the parser's `add` unchanged.
+ */
+export class MeasuringDecoder extends Decoder {
   #ledger: ConnectionLedger;
   #rules: DecoderRules;
   #conn: Connection | undefined;
@@ -70,11 +71,10 @@ export class MeasuringDecoder extends EventEmitter {
     this.#ledger = ledger;
     this.#rules = rules;
     this.#conn = ledger.arriving();
-    this.#inner.on("decoded", (packet: Packet) => this.emit("decoded", packet));
   }
 
   /** Socket.IO's entry point: one Engine.IO message, text or binary. A throw makes Socket.IO close the connection. */
-  add(data: unknown): void {
+  override add(data: unknown): void {
     try {
       if (typeof data === "string") this.#text(data);
       else this.#binary(data);
@@ -83,13 +83,9 @@ export class MeasuringDecoder extends EventEmitter {
     }
   }
 
-  destroy(): void {
-    this.#inner.destroy();
-  }
-
   #text(text: string): void {
     const header = readHeader(text);
-    if (!header) return this.#inner.add(text); // an unknown packet type: the parser throws its own error
+    if (!header) return super.add(text); // an unknown packet type: the parser throws its own error
     if (this.#attachments) throw new Error("got plaintext data when reconstructing a packet");
     const { type, nsp, payload } = header;
     this.#nsp = nsp.length > this.#rules.nameChars ? "/" : nsp;
@@ -123,7 +119,7 @@ export class MeasuringDecoder extends EventEmitter {
       }
       return this.#refuse(type, nsp, id, named.name, refusal);
     }
-    this.#inner.add(text);
+    super.add(text);
     if (binary) this.#attachments = attachments;
     if (type === packetType.disconnect && conn) this.#ledger.left(conn, nsp);
   }
@@ -144,7 +140,7 @@ export class MeasuringDecoder extends EventEmitter {
       }
       this.#ledger.connecting(conn, nsp);
     }
-    this.#inner.add(text);
+    super.add(text);
   }
 
   /** Over `packetsPerSecond`: an event's ack says so, an answer is dropped; one line a second. */
@@ -163,18 +159,18 @@ export class MeasuringDecoder extends EventEmitter {
 
   #binary(data: unknown): void {
     const pending = this.#attachments;
-    if (!pending) return this.#inner.add(data); // the parser refuses binary data no packet announced
+    if (!pending) return super.add(data); // the parser refuses binary data no packet announced
     pending.left--;
     if (pending.left <= 0) this.#attachments = undefined;
     if (pending.refused) return;
     pending.bytes += data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
     if (pending.bytes > this.#rules.budget.bytes) {
       pending.refused = true;
-      this.#inner.destroy(); // drops the attachments it holds
+      this.destroy(); // drops the attachments it holds
       const refusal = describeExcess({ over: "bytes", measured: pending.bytes, limit: this.#rules.budget.bytes });
       return this.#refuse(pending.type, pending.nsp, pending.id, pending.name, pending.left > 0 ? refusal.replace(" of data", " of data so far") : refusal);
     }
-    this.#inner.add(data);
+    super.add(data);
   }
 
   /** An event gets its error ack and one console line; an answer (ack) only the line. */
