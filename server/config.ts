@@ -98,6 +98,17 @@ export const packetShape = {
   namespacesPerConnection: 10,
 } as const;
 
+/**
+ * Rooms: server state a participant can make grow by sending names to `socket.join`. Socket.IO has no limit;
+ * these keep a sandbox's rooms within 64 sockets × 50 rooms × 100 characters.
+ */
+export const roomLimits = {
+  /** Rooms one socket may be in within a namespace, the room of its own id not counted. */
+  perSocket: 50,
+  /** Characters of one room name. */
+  nameChars: 100,
+} as const;
+
 /** How much of one payload or console line a sandbox keeps for its owner; the rest is cut and its real size shown. */
 export const shownPayloadBytes = 1024;
 

@@ -2,9 +2,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Server as EngineServer, type ServerOptions as EngineOptions } from "engine.io";
 import { Server, type DefaultEventsMap, type ServerOptions } from "socket.io";
-import { defaultOptions, packetShape, socketServers, type SocketServerKind } from "./config.ts";
+import { Adapter } from "socket.io-adapter";
+import { defaultOptions, packetShape, roomLimits, socketServers, type SocketServerKind } from "./config.ts";
 import { ConnectionLedger, type LedgerHooks, type LedgerLimits } from "./wire/connection-ledger.ts";
 import { measuringParser } from "./wire/measuring-decoder.ts";
+import { roomBudget, type AdapterMaker } from "./wire/room-budget.ts";
 
 /** Socket.IO's own constraint on event maps (its `EventsMap` is not exported from the package root). */
 type EventsMap = Record<string, any>;
@@ -27,8 +29,8 @@ export interface SocketServerOptions {
 /**
  * Builds a Socket.IO server of one kind (sandbox, control, refusal) that never listens: the caller routes
  * requests and upgrades to `engine`. Every packet is measured before it is parsed (`measuringParser`), the
- * socket cap holds from the handshake on (`ConnectionLedger`), empty child namespaces are removed, and slow
- * readers are closed. The type parameters are `Server`'s own.
+ * socket cap holds from the handshake on (`ConnectionLedger`), empty child namespaces are removed, rooms are
+ * bounded per socket (`roomBudget`), and slow readers are closed. The type parameters are `Server`'s own.
  *
  * @example
  * const { engine, io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { limits: { maxSockets: 64 } });
@@ -62,7 +64,9 @@ export function createSocketServer<
   });
   ledger.watch(engine); // before bind: the ledger must know each connection before Socket.IO builds its decoder
   const io: Server<Listen, Emit, ServerSide, Data> = new Server<Listen, Emit, ServerSide, Data>({
-    adapter,
+    adapter: roomBudget((adapter as AdapterMaker | undefined) ?? Adapter, roomLimits, (conn, nsp, text) =>
+      hooks?.report(conn, nsp, `${conn ? hooks.nameOf(conn) : "A socket"} ${text}`),
+    ),
     serveClient: false,
     cleanupEmptyChildNamespaces: true,
     // A connection that joins no namespace holds a place until then: Socket.IO's 45 s is long for that.

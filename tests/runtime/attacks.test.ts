@@ -397,14 +397,14 @@ describe("data and counts", () => {
     const run = await runCode(live, code, { clients: ["A"] });
     const attempt = (what: string) => run.clients.A.timeout(5000).emitWithAck("attempt", what);
     expect(await attempt("listeners")).toMatch(/listens to 1000 events already, the limit here/);
-    expect(await attempt("rooms")).toMatch(/at most 100 rooms here/);
+    expect(await attempt("rooms")).toMatch(/at most 51 rooms here/);
     expect(await attempt("namespaces")).toMatch(/made 32 namespaces already, the limit here/);
     expect(await attempt("timers")).toMatch(/has 64 timers pending already, the limit here/);
     expect(await attempt("acks")).toMatch(/Too many callbacks are waiting/);
     const sandbox = live.playground.registry.get(run.ticket.id)!;
     expect(sandbox.io._nsps.size).toBeLessThanOrEqual(33);
     const [socket] = [...sandbox.io.of("/").sockets.values()];
-    expect(socket.rooms.size).toBeLessThanOrEqual(100);
+    expect(socket.rooms.size).toBeLessThanOrEqual(51);
     expect(socket.eventNames().length).toBeLessThanOrEqual(1002);
     await serverStillUp(run);
   });
