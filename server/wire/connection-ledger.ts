@@ -267,6 +267,7 @@ export class ConnectionLedger {
     const sentence = `${this.nameOf(conn)} sent ${what}; Engine.IO closed the connection.`;
     this.report(conn, undefined, sentence);
     for (const nsp of this.namespacesOf(conn)) conn.write(connectError(nsp, sentence));
+    holdCloseUntilSent(conn);
   }
 
   #outgoing(conn: Connection, entry: Entry, packet: { type: string; data?: unknown }): void {
@@ -312,6 +313,26 @@ export class ConnectionLedger {
     if (transport.name === "websocket") transport.socket?.close(1008, "Slow reader: too much data waited to be sent; the server closed the connection.");
     conn.close(true);
   }
+}
+
+/**
+ * Engine.IO closes `conn` right after its "packet" event for a frame it refuses, and drops what still waits to
+ * go out: over polling with no GET pending, the reason just written. This holds that close until the reason
+ * went out (the client's next poll), 2 s at most; meanwhile the connection reads nothing more.
+ */
+function holdCloseUntilSent(conn: Connection): void {
+  const engineSide = conn as unknown as { writeBuffer: unknown[]; readyState: string; onClose(reason: string, description?: unknown): void };
+  if (engineSide.writeBuffer.length === 0) return;
+  engineSide.onClose = (reason, description) => {
+    Reflect.deleteProperty(engineSide, "onClose"); // Engine.IO's own again
+    engineSide.readyState = "closing";
+    const close = () => {
+      clearTimeout(timer);
+      engineSide.onClose(reason, description);
+    };
+    const timer = setTimeout(close, 2000);
+    conn.once("drain", close);
+  };
 }
 
 /** A timer that drops `req` from `pending` if Engine.IO never makes it a connection (its handshake failed). */

@@ -77,6 +77,8 @@ export class MeasuringDecoder extends Decoder {
   override add(data: unknown): void {
     try {
       if (typeof data === "string") this.#text(data);
+      // Engine.IO hands on a message frame with nothing after its type ("4") as undefined.
+      else if (data === undefined || data === null) throw new WireError("an empty message (an Engine.IO \"4\" with no Socket.IO packet in it)");
       else this.#binary(data);
     } catch (error) {
       throw this.#explained(error);
@@ -96,7 +98,7 @@ export class MeasuringDecoder extends Decoder {
     if (id !== undefined && !Number.isSafeInteger(id)) throw new WireError(`an ack id (${header.id?.slice(0, 20)}) that is not a whole number below 2^53`);
     if (type === packetType.connectError) throw new WireError("a CONNECT_ERROR packet, which only a server sends");
     const conn = this.#conn;
-    // Events and answers count against the rate (a CONNECT is bounded by the namespace rules instead).
+    // Events and answers count against the rate (a CONNECT is bounded by the namespace rules, a refused one by the rate too).
     if (conn && type !== packetType.disconnect && type !== packetType.connect && !this.#ledger.take(conn)) return this.#flood(conn, header, id);
     if (type === packetType.connect) return this.#connect(conn, header, text);
     if (conn && this.#ledger.membership(conn, nsp) !== "connected") {
@@ -132,6 +134,11 @@ export class MeasuringDecoder extends Decoder {
         : this.#ledger.admit(conn, nsp, () => this.#rules.newNamespace(nsp));
       if (admission && "protocolError" in admission) throw new WireError(admission.protocolError);
       if (admission) {
+        // Each refusal is written back: past the packet rate, a pile of refused CONNECTs is dropped unanswered,
+        // so 20,000 of them in one polling POST cost the first few hundred answers, not megabytes of them.
+        if (!this.#ledger.take(conn)) {
+          return this.#ledger.report(conn, nsp, `${this.#ledger.nameOf(conn)} sent more than ${this.#ledger.limits.packetsPerSecond} refused CONNECTs in one second; the extra ones are dropped unanswered.`);
+        }
         const sentence = `${this.#ledger.nameOf(conn)} could not connect to ${nsp}: ${admission.refuse}`;
         this.#ledger.report(conn, nsp, sentence);
         this.#write({ type: packetType.connectError, nsp, data: { message: sentence } });

@@ -18,7 +18,9 @@ let server: ChildProcess;
 let url: string;
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"] });
+  // Every attack gets a sandbox of its own, more than one address may create per window by default.
+  const env = { ...process.env, SANDBOX_CREATE_QUOTA: "0" };
+  server = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"], env });
   url = await new Promise<string>((resolve, reject) => {
     server.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening`)));
     server.stdout!.once("data", (data: Buffer) => resolve(JSON.parse(data.toString().split("\n")[0]).url));
@@ -164,9 +166,127 @@ const perTransport = (transport: RawTransport): Attack[] => [
   }],
 ];
 
+/**
+ * Malformed and odd inputs, each on a connection that has joined "/": a Socket.IO packet (`4` is added) or a bare
+ * Engine.IO frame. `answer` is what must come back (in an error ack or a `connect_error`); "alive" means nothing
+ * need come back (no ack id asked for one: the owner's console says it) but the connection still answers.
+ */
+const malformed: [kind: "packet" | "frame", input: string, answer: RegExp | "alive"][] = [
+  ["packet", "2", "alive"],
+  ["packet", "2[]", /data is not what Socket.IO expects/],
+  ["packet", "2{}", /data is not what Socket.IO expects/],
+  ["packet", '2"x"', /data is not what Socket.IO expects/],
+  ["packet", "2[null]", /data is not what Socket.IO expects/],
+  ["packet", "2[{}]", /data is not what Socket.IO expects/],
+  ["packet", '2[["a"]]', /data is not what Socket.IO expects/],
+  ["packet", '2["chat message"', /data is not what Socket.IO expects/],
+  ["packet", '2["chat message",]', /data is not what Socket.IO expects/],
+  ["packet", '2["chat message",NaN]', /data is not what Socket.IO expects/],
+  ["packet", '2-1["x"]', /data is not what Socket.IO expects/],
+  ["packet", '21a["x"]', /data is not what Socket.IO expects/],
+  ["packet", '2["connect"]', /data is not what Socket.IO expects/],
+  ["packet", '2["disconnect"]', /data is not what Socket.IO expects/],
+  ["packet", '2["newListener"]', /data is not what Socket.IO expects/],
+  ["packet", '2["disconnecting"]', /data is not what Socket.IO expects/],
+  ["packet", '2["removeListener"]', /data is not what Socket.IO expects/],
+  ["packet", "2[1]", "alive"],
+  ["packet", '2["error"]', "alive"],
+  ["packet", '2["__proto__"]', "alive"],
+  ["packet", '2["constructor"]', "alive"],
+  ["packet", '2["chat message",1e999]', "alive"],
+  ["packet", '2/,["x"]', "alive"],
+  ["packet", "3", "alive"],
+  ["packet", "3[]", "alive"],
+  ["packet", "31[]", "alive"],
+  ["packet", '3999999["x"]', "alive"],
+  ["packet", '21["__proto__"]', /"__proto__", but the chat program has no handler/],
+  ["packet", '21["constructor",1]', /"constructor", but the chat program has no handler/],
+  ["packet", '21["hasOwnProperty"]', /"hasOwnProperty", but the chat program has no handler/],
+  ["packet", '21["toString"]', /"toString", but the chat program has no handler/],
+  ["packet", '21["error"]', /a name Socket.IO reserves for itself/],
+  ["packet", "21[1,2]", /whose name is not a string/],
+  ["packet", '21[""]', /sent "", but the chat program has no handler/],
+  ["packet", `21["${"n".repeat(101)}"]`, /an event name of 101 characters/],
+  ["packet", '21["\\u001b[2J\\u001b]8;;http://x\\u0007"]', /no handler/],
+  ["packet", '21["chat message",{"__proto__":{"polluted":1}}]', /with an object, but the chat program expects a string/],
+  ["packet", '21["nickname",{"toString":1}]', /with an object, but the chat program expects a string/],
+  ["packet", '21["chat message","x","y","z"]', /expects a string/],
+  ["packet", '21["chat message"]', /with no data, but the chat program expects a string/],
+  ["packet", '21["chat message",true]', /with a boolean/],
+  ["packet", '2 ["x"]', /no handler/],
+  ["packet", `21["chat message",${'"x",'.repeat(5000)}"x"]`, /with more than 4096 strings, the limit/],
+  ["packet", `21["chat message",{${Array.from({ length: 5000 }, (_, i) => `"k${i}":0`).join(",")}}]`, /with more than 4096 object keys, the limit/],
+  ["packet", `21["chat message","${"\\u0000".repeat(12_000)}"]`, /over the 64 KiB limit/],
+  ["packet", '2/nsp["x"]', /before connecting to it/],
+  ["packet", '2//,["x"]', /before connecting to it/],
+  ["packet", "1/nope,", /before connecting to it/],
+  ["packet", "9", /a packet of an unknown type/],
+  ["packet", "7", /a packet of an unknown type/],
+  ["packet", '8["x"]', /a packet of an unknown type/],
+  ["packet", "5", /bad attachment count or placeholder/],
+  ["packet", '50-["x"]', /bad attachment count or placeholder/],
+  ["packet", '5-1-["x"]', /bad attachment count or placeholder/],
+  ["packet", "0,", /a second CONNECT for \//],
+  ["packet", '0{"a":1}', /a second CONNECT for \//],
+  ["packet", "0/nope,", /Invalid namespace/],
+  ["packet", "0/admin,", /Invalid namespace/],
+  ["packet", '4{"message":"x"}', /only a server sends/],
+  ["packet", '21["chat message","\\ud800"]', "alive"],
+  ["frame", "", /not an Engine.IO packet/],
+  ["frame", "x", /not an Engine.IO packet/],
+  ["frame", "7", /not an Engine.IO packet/],
+  ["frame", "\u001e\u001e", /not an Engine.IO packet/],
+  ["frame", "2", /an Engine.IO ping/],
+  ["frame", "2probe", /an Engine.IO ping/],
+  ["frame", "4", /an empty message/],
+  ["frame", "4\u0000", /a packet of an unknown type/],
+  ["frame", "b", /binary data that no packet announced/],
+  ["frame", "bAAA", /binary data that no packet announced/],
+  ["frame", "b!!!", /binary data that no packet announced/],
+  ["frame", "0", "alive"],
+  ["frame", "3", "alive"],
+  ["frame", "5", "alive"],
+  ["frame", "6", "alive"],
+];
+
+const malformedAttacks = (transport: RawTransport): Attack[] =>
+  malformed.map(([kind, input, answer]) => [`${kind} ${JSON.stringify(input.slice(0, 40))}${input.length > 40 ? `… (${input.length} characters)` : ""} (${transport})`, async (ticket) => {
+    const raw = await joined(ticket, transport);
+    const from = raw.messages.length;
+    await (kind === "packet" ? raw.send(input) : raw.sendRaw(input));
+    if (answer === "alive") {
+      await raw.send('2777["probe"]');
+      expect(await raw.next((message) => message.startsWith("3777["), "the probe's answer", from)).toMatch(/no handler/);
+    } else {
+      const reply = await raw.next((message) => /^(3\d+\[|4)/.test(message), "an error ack or a connect_error", from);
+      const said = reply.startsWith("3") ? JSON.parse(reply.slice(reply.indexOf("[")))[0].error : JSON.parse(reply.slice(reply.indexOf("{"))).message;
+      expect(said).toMatch(answer);
+    }
+    raw.close();
+  }]);
+
 const attacks: Attack[] = [
   ...perTransport("websocket"),
   ...perTransport("polling"),
+  ...malformedAttacks("websocket"),
+  ...malformedAttacks("polling"),
+  ["2,000 rooms of 60 KB asked for (rooms program)", async (ticket) => {
+    await ownerSwitching(ticket, "rooms");
+    const raw = await joined(ticket, "websocket");
+    const name = (i: number) => `${i}-${"r".repeat(60_000)}`;
+    for (let i = 0; i < 2000; i += 100) await raw.send(...Array.from({ length: 100 }, (_, j) => `2${i + j}["join","${name(i + j)}"]`));
+    await raw.next((message) => message.startsWith("31999["), "the last join's answer", 0, 20_000);
+    // Every answer is a refusal (a name too long, or too many events) or the socket's rooms without the long one.
+    const answers = raw.messages.filter((message): message is string => typeof message === "string" && message.startsWith("3"));
+    for (const answer of answers) expect(JSON.parse(answer.slice(answer.indexOf("[")))[0]).toMatchObject({ ok: expect.any(Boolean) });
+    expect(answers.every((answer) => answer.length < 2000)).toBe(true);
+    const other = await joined(ticket, "polling");
+    await other.send('21["join","short"]');
+    const answer = await other.next((message) => message.startsWith("31["), "another socket's join");
+    expect(JSON.parse(answer.slice(2))[0].data).toEqual([expect.any(String), "short"]);
+    other.close();
+    raw.close();
+  }],
   ["20,000 CONNECT packets in one polling POST", async (ticket) => {
     const raw = await openRaw(url, ticket.path, "polling");
     await raw.sendRaw(Array.from({ length: 20_000 }, () => "40").join("\x1e"));
