@@ -91,6 +91,10 @@ class ExplainingEngine extends EngineServer {
   constructor(ledger: ConnectionLedger, options: EngineOptions) {
     super(options);
     this.#ledger = ledger;
+    // A WebSocket ping from a client would be answered with a pong that no bound counts: one that pings without
+    // reading piles pongs up in memory. Engine.IO has its own heartbeat (the server pings), and browsers never ping.
+    const ws = (this as unknown as { ws?: { options: { autoPong?: boolean } } }).ws;
+    if (ws) ws.options.autoPong = false;
   }
 
   override handleRequest(req: IncomingMessage, res: ServerResponse): void {

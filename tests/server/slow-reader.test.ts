@@ -1,4 +1,5 @@
 /** A client that stops reading is closed, with a reason, once the bytes waiting for it pass `maxQueuedBytes`; readers that keep up are not. */
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectOwner, createSandbox, joinSandbox, once, startLive, waitFor, type Live } from "../support/live.ts";
 import { joinRaw, type RawConnection } from "../support/raw-engine.ts";
@@ -57,5 +58,24 @@ describe.each(["websocket", "polling"] as const)("slow readers over %s", (transp
     } finally {
       await busy.close();
     }
+  });
+});
+
+describe("WebSocket pings from a client", () => {
+  it("get no pong, so a client that pings without reading piles nothing up (Engine.IO's heartbeat is the server's ping)", async () => {
+    const ticket = await createSandbox(live.url);
+    const ws = new WebSocket(`${live.url.replace(/^http/, "ws")}${ticket.path}/?EIO=4&transport=websocket`);
+    const messages: string[] = [];
+    let pongs = 0;
+    ws.on("pong", () => pongs++);
+    ws.on("message", (data: Buffer) => messages.push(data.toString()));
+    await once(ws, "open");
+    for (let i = 0; i < 1000; i++) ws.ping(Buffer.alloc(125));
+    // The server reads frames in order and would have written each pong as it read its ping: the answer to a
+    // CONNECT sent after them comes after any pong.
+    ws.send("40");
+    await waitFor(() => messages.some((message) => message.startsWith("40{")), "the CONNECT's answer");
+    expect(pongs).toBe(0);
+    ws.terminate();
   });
 });
