@@ -98,6 +98,7 @@ export class ControlChannel {
       trace: (deliveries) => owners().emit("trace", deliveries),
       sockets: (list) => owners().emit("sockets", list),
       settings: (settings) => owners().emit("settings", settings),
+      closed: () => owners().disconnectSockets(true),
     };
   }
 

@@ -9,7 +9,8 @@ import type { LessonServer, ProgramModule } from "../programs/program.ts";
 import type { CallSite } from "../runtime/call-sites.ts";
 import type { PreparedCode, RunningProgram } from "../runtime/learner-program.ts";
 import { startNative } from "../runtime/native-program.ts";
-import { createSocketServer } from "../socket-server.ts";
+import { createSocketServer, type WireLimits } from "../socket-server.ts";
+import { WireError } from "../wire/measuring-decoder.ts";
 import { DeliveryTracer } from "./delivery-trace.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import type { InboundGuard } from "./inbound-guard.ts";
@@ -20,7 +21,8 @@ import type { SocketDirectory } from "./socket-directory.ts";
 
 /** What a run shares with its sandbox, which outlives it. */
 export interface RunHost {
-  maxSockets: number;
+  /** The sandbox's socket cap, payload budget, namespace cap and slow-reader bound. */
+  limits: Partial<WireLimits>;
   directory: SocketDirectory;
   context: HandlerContext;
   guard: InboundGuard;
@@ -96,8 +98,17 @@ export class ProgramRun {
     // The program notes the line of each call it makes here; the trace and the console read it (no stack traces).
     const site: CallSite = node?.site ?? { line: undefined };
     this.tracer = node?.tracer ?? runTracer(host, site);
-    if (!node || node.number === 1) directory.forgetNamespaces();
-    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: node?.adapter ?? this.tracer.adapter }));
+    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", {
+      adapter: node?.adapter ?? this.tracer.adapter,
+      limits: host.limits,
+      hooks: {
+        nameOf: (conn) => directory.nameOfConnection(conn),
+        report: (conn, nsp, text) => host.feed({ level: "warn", kind: "system", text, client: conn && directory.nameOfConnection(conn), nsp }),
+      },
+    }));
+    // One directory over every node of a multi-node sandbox: the first node starts the list, the others join it.
+    if (!node || node.number === 1) directory.follow(this.io);
+    else directory.alsoFollow(this.io);
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
     this.enableAdmin();
@@ -133,17 +144,10 @@ export class ProgramRun {
   }
 
   #instrument(nsp: Namespace): void {
-    const { directory, context, maxSockets } = this.#host;
+    const { context } = this.#host;
     if (nsp.name === adminNamespace) return this.#instrumentAdmin(nsp);
-    directory.track(nsp);
-    nsp.use((socket, next) => {
-      const count = this.#socketCount();
-      if (count >= maxSockets) {
-        this.#host.feed({ level: "warn", kind: "system", text: `Refused a connection to ${nsp.name}: this sandbox already has ${count} sockets, the limit.` });
-        return next(new Error(`This sandbox is full (${maxSockets} sockets); disconnect a client and try again.`));
-      }
-      context.connecting(socket, next);
-    });
+    // The socket cap is the connection ledger's (at the handshake and at each CONNECT, before a socket exists).
+    nsp.use((socket, next) => context.connecting(socket, next));
     // First in line, also in a regex namespace's children, which copy the program's listeners before this runs.
     nsp.prependListener("connection", (socket: Socket) => this.#onConnection(socket));
     nsp.adapter.on("join-room", () => this.#host.socketsChanged());
@@ -155,11 +159,7 @@ export class ProgramRun {
    * no trace; it is read-only, so any event its sockets send is refused.
    */
   #instrumentAdmin(nsp: Namespace): void {
-    const { maxSockets } = this.#host;
-    nsp.use((_socket, next) => {
-      if (this.#socketCount() >= maxSockets) return next(new Error(`This sandbox is full (${maxSockets} sockets); disconnect a client and try again.`));
-      next();
-    });
+    // Its CONNECTs pass the connection ledger like any other, so its sockets count under the socket cap.
     nsp.use(adminGate(() => this.#host.admin?.()));
     nsp.on("connection", (socket: Socket) => {
       socket.use((packet) => {
@@ -167,11 +167,6 @@ export class ProgramRun {
         if (typeof ack === "function") ack({ ok: false, error: "The Admin UI is read-only here: run commands in the server console instead." });
       });
     });
-  }
-
-  /** Sockets connected to this run now, the Admin UI's included. */
-  #socketCount(): number {
-    return this.#host.directory.count + (this.io._nsps.get(adminNamespace)?.sockets.size ?? 0);
   }
 
   #onConnection(socket: Socket): void {
@@ -185,9 +180,9 @@ export class ProgramRun {
     host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name}${on} (id ${socket.id})`, ...where });
     socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed }));
     socket.on("error", (error) => {
-      // Socket.IO's parser refuses malformed packets and reserved event names alike, then closes the connection.
-      const what = error.message === "invalid payload" ? "a malformed packet or a reserved event name such as \"disconnect\"" : error.message;
-      host.feed({ level: "error", kind: "system", text: `${client} sent a frame Socket.IO could not read (${what}); Socket.IO closed that connection.`, ...where });
+      // The measuring decoder has told the owner about the packets it refused (WireError); anything else is told here.
+      if (error instanceof WireError) return;
+      host.feed({ level: "error", kind: "system", text: `${client}'s connection failed (${error.message}); Socket.IO closed it.`, ...where });
     });
     socket.on("disconnect", (reason) => {
       if (this.#closed) return;

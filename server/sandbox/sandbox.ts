@@ -6,6 +6,7 @@ import { isClientName } from "../../contract/client-names.ts";
 import { ClusterRun, nodeCount } from "../cluster/cluster-run.ts";
 import type { MissedSession } from "../cluster/node-balancer.ts";
 import type { AckResult, AdminUiAccess, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
+import { displayText } from "../../contract/display-text.ts";
 import type { PlaygroundOptions } from "../config.ts";
 import { runCommand } from "../console/console-executor.ts";
 import { programs } from "../programs/index.ts";
@@ -14,17 +15,20 @@ import { codeLimits } from "../runtime/budgets.ts";
 import { prepareCode, type PreparedCode } from "../runtime/learner-program.ts";
 import { RunRate } from "../runtime/run-rate.ts";
 import { FeedStream, type StreamSink } from "./feed-stream.ts";
-import { HandlerContext } from "./handler-context.ts";
+import { HandlerContext, type Handling } from "./handler-context.ts";
 import { InboundGuard } from "./inbound-guard.ts";
 import { Occupancy } from "./occupancy.ts";
 import type { ProgramLine } from "./program-console.ts";
 import { ProgramRun, type RunHost } from "./program-run.ts";
+import { cutText } from "./shown-payload.ts";
 import { SocketDirectory } from "./socket-directory.ts";
 
 /** What the owner's control channel receives besides the stream. */
 export interface SandboxSink extends StreamSink {
   sockets(list: SocketInfo[]): void;
   settings(settings: SandboxState): void;
+  /** The sandbox closed itself after a fault (its last feed line says why): its owners are disconnected. */
+  closed?(): void;
 }
 
 /** The names a sandbox's own secrets and path. */
@@ -94,7 +98,7 @@ export class Sandbox {
     this.#options = options;
     this.#sink = sink;
     this.#catalog = catalog;
-    this.#stream = new FeedStream(sink, options.backlog);
+    this.#stream = new FeedStream(sink, options.backlog, options.feedBytes);
     const directory = (this.#directory = new SocketDirectory(identity.clientKey));
     this.#occupancy = new Occupancy(() => directory.count, Date.now, restored?.idleSince);
     if (restored) {
@@ -103,9 +107,15 @@ export class Sandbox {
     }
     const sandbox = this;
     this.#host = {
-      maxSockets: options.maxSocketsPerSandbox,
+      limits: {
+        maxSockets: options.maxSocketsPerSandbox,
+        payloadBytes: options.maxPayloadBytes,
+        maxNamespaces: options.maxNamespaces,
+        maxQueuedBytes: options.maxQueuedBytes,
+        packetsPerSecond: options.maxEventsPerSecond,
+      },
       directory,
-      context: new HandlerContext(),
+      context: new HandlerContext((error, handling) => this.#fault(error, handling)),
       guard: new InboundGuard(options, () => ({ shapes: this.#catalog[this.#settings.program].accepts, program: this.#settings.program })),
       occupancy: this.#occupancy,
       settings: {
@@ -172,6 +182,7 @@ export class Sandbox {
 
   /** Changes the broadcast flag at once; a new program starts on a fresh server, as a restart would. */
   update(patch: Partial<SandboxSettings>): SandboxState {
+    if (this.#closed) return this.settings;
     const program = patch.program ?? this.#settings.program;
     const switching = program !== this.#settings.program;
     const flipped = (patch.broadcast ?? this.#settings.broadcast) !== this.#settings.broadcast;
@@ -250,8 +261,27 @@ export class Sandbox {
     return this.#directory.rooms(socketId);
   }
 
-  /** Runs one console line on the real server; in the scaling lesson `server(N).` runs it on node N. */
+  /** What its console lines and deliveries cost now, in bytes: at most `feedBytes` (`SANDBOX_FEED_BYTES`). */
+  get keptBytes(): number {
+    return this.#stream.usedBytes;
+  }
+
+  /** True once the sandbox closed (idle, or after a fault); the registry forgets it. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs one console line on the real server; in the scaling lesson `server(N).` runs it on node N. Its output is
+   * cut and escaped like every line the owner sees.
+   */
   async command(line: string): Promise<AckResult<ConsoleReply>> {
+    const reply = await this.#routeCommand(line);
+    if (!reply.ok) return reply;
+    return { ok: true, data: { ...reply.data, lines: reply.data.lines.map((out) => ({ ...out, text: displayText(cutText(out.text, 4 * 1024)) })) } };
+  }
+
+  async #routeCommand(line: string): Promise<AckResult<ConsoleReply>> {
     const prefix = /^(\s*server\s*\(\s*(\d+)\s*\)\s*\.)/.exec(line);
     let io = this.#run.io;
     if (prefix) {
@@ -326,6 +356,21 @@ export class Sandbox {
       kind: "system",
       text: `${client}'s ${what} reached server ${node}, which does not know its session ${sid} (it lives on server ${owner}): Engine.IO answered 400 "Session ID unknown". Sticky sessions keep a session on its server.`,
     });
+  }
+
+  /** Something thrown while the program handled `handling` escaped every handler: tell the owner, close this sandbox alone. */
+  #fault(error: unknown, handling: Handling): void {
+    if (this.#closed) return;
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const during = handling.event === undefined ? `${this.nameOf(handling.socket)}'s connection` : `${JSON.stringify(handling.event)} from ${this.nameOf(handling.socket)}`;
+    this.#feed({
+      level: "error",
+      kind: "system",
+      text: `The server failed while handling ${during} (${what}). This sandbox was closed so nothing else is affected; the page starts a new one when it reconnects.`,
+    });
+    this.#stream.flush();
+    this.#sink.closed?.();
+    this.close();
   }
 
   #feed(line: ProgramLine): void {

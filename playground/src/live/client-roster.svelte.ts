@@ -55,6 +55,11 @@ export class ClientRoster {
     return next;
   }
 
+  /** Closes every card's connection; resolves once their sessions have ended (see `SimulatedClient.close`). */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.close()));
+  }
+
   /** Adds one client named after the last one created; returns it, or undefined at the cap. */
   add(ticket: SandboxTicket, namespace = "/"): SimulatedClient | undefined {
     if (!this.canAdd) return undefined;

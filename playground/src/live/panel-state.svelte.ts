@@ -145,6 +145,9 @@ export class PanelState {
     const switching = this.#session.settings.program !== this.lesson.program;
     const broadcast = setup.broadcast ?? this.lesson.broadcast;
     if (!restarted) {
+      // A switch restarts the server and replaces every card: close them first, so the server never cuts one in
+      // the middle of its WebSocket upgrade (its old session id would reach the new server, which answers 400).
+      if (switching) await this.roster.closeAll();
       await this.#session.setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }) }).catch(() => undefined);
     }
     if (run !== this.#applying) return;

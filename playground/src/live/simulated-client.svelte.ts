@@ -180,6 +180,24 @@ export class SimulatedClient {
     this.#open();
   }
 
+  /**
+   * Closes the connection and resolves once its Engine.IO session has ended (socket.io-client lets a WebSocket
+   * upgrade under way finish first), or after `withinMs`. The page calls it before it restarts the server under
+   * the card: a server that cuts a connection in the middle of its upgrade makes the browser log an error.
+   */
+  close(withinMs = 2000): Promise<void> {
+    const engine = this.#socket?.io.engine as unknown as { readyState: string; once(event: "close", fn: () => void): void } | undefined;
+    const ended =
+      engine && engine.readyState !== "closed"
+        ? new Promise<void>((resolve) => {
+            engine.once("close", resolve);
+            setTimeout(resolve, withinMs);
+          })
+        : Promise.resolve();
+    this.#close();
+    return ended;
+  }
+
   /** Closes the connection and removes every listener. */
   dispose(): void {
     this.#close();
