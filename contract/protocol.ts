@@ -17,7 +17,7 @@ export type AckResult<T = null> =
 export type Ack<T = null> = (result: AckResult<T>) => void;
 
 /** The lesson programs a sandbox can run (one module each under `server/programs/`). */
-export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements";
+export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery";
 
 /** What the owner of a sandbox can change. */
 export interface SandboxSettings {
@@ -25,6 +25,12 @@ export interface SandboxSettings {
   program: ProgramName;
   /** On: the program answers with `socket.broadcast.emit`; off: with `io.emit`. */
   broadcast: boolean;
+  /**
+   * Connection state recovery for programs that offer it (the recovery lesson's `connectionStateRecovery`):
+   * on, the server keeps a disconnected socket's id, rooms and missed emits for a while. Changing it restarts
+   * the server, as changing `new Server(server, options)` would. Unset: off.
+   */
+  recovery?: boolean;
 }
 
 /** The settings a sandbox runs now, with the program run they belong to. */

@@ -8,7 +8,8 @@ type EventsMap = Record<string, any>;
 
 /**
  * Builds a Socket.IO server of one kind (sandbox, control, refusal) that never listens: the caller routes
- * requests and upgrades to `engine`. The type parameters are `Server`'s own; `options` adds e.g. the `adapter`.
+ * requests and upgrades to `engine`. The type parameters are `Server`'s own; `options` adds e.g. the `adapter`,
+ * `connectionStateRecovery` and the heartbeat (`pingInterval`, `pingTimeout`).
  *
  * @example
  * const { engine, io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox");
@@ -20,9 +21,14 @@ export function createSocketServer<
   Emit extends EventsMap = Listen,
   ServerSide extends EventsMap = DefaultEventsMap,
   Data = any,
->(kind: SocketServerKind, options: Pick<Partial<ServerOptions>, "adapter"> = {}): { engine: EngineServer; io: Server<Listen, Emit, ServerSide, Data> } {
+>(
+  kind: SocketServerKind,
+  { pingInterval, pingTimeout, ...options }: Pick<Partial<ServerOptions>, "adapter" | "connectionStateRecovery" | "pingInterval" | "pingTimeout"> = {},
+): { engine: EngineServer; io: Server<Listen, Emit, ServerSide, Data> } {
   const { maxFrameBytes, anyOrigin } = socketServers[kind];
-  const engine = new EngineServer({ maxHttpBufferSize: maxFrameBytes, ...(anyOrigin ? { cors: { origin: "*" } } : {}) });
+  // The heartbeat is the engine's: a program that sets pingInterval / pingTimeout sets them here.
+  const heartbeat = { ...(pingInterval === undefined ? {} : { pingInterval }), ...(pingTimeout === undefined ? {} : { pingTimeout }) };
+  const engine = new EngineServer({ maxHttpBufferSize: maxFrameBytes, ...heartbeat, ...(anyOrigin ? { cors: { origin: "*" } } : {}) });
   const io = new Server<Listen, Emit, ServerSide, Data>({ ...options, serveClient: false });
   io.bind(engine);
   return { engine, io };

@@ -110,8 +110,9 @@ function sameSecret(given: string, expected: string): boolean {
 
 function settingsProblem(patch: unknown): string | undefined {
   if (typeof patch !== "object" || patch === null) return "Settings are an object like { broadcast: true }.";
-  const { program, broadcast, ...rest } = patch as Partial<SandboxSettings>;
-  if (Object.keys(rest).length) return `Unknown setting ${Object.keys(rest)[0]}: only program and broadcast can change.`;
+  const { program, broadcast, recovery, ...rest } = patch as Partial<SandboxSettings>;
+  if (Object.keys(rest).length) return `Unknown setting ${Object.keys(rest)[0]}: only program, broadcast and recovery can change.`;
+  if (recovery !== undefined && typeof recovery !== "boolean") return "The recovery flag is true or false.";
   if (program !== undefined && !isProgramName(program)) return `No lesson program named ${String(program)}.`;
   if (broadcast !== undefined && typeof broadcast !== "boolean") return "The broadcast flag is true or false.";
   return undefined;

@@ -11,6 +11,7 @@ import { DeliveryTracer } from "./delivery-trace.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import type { InboundGuard } from "./inbound-guard.ts";
 import { inboundMiddleware } from "./inbound-middleware.ts";
+import { boundedSessionAdapter, type RecoveryLimits } from "./recovery-adapter.ts";
 import type { Occupancy } from "./occupancy.ts";
 import { programConsole, type ProgramLine } from "./program-console.ts";
 import type { SocketDirectory } from "./socket-directory.ts";
@@ -22,8 +23,10 @@ export interface RunHost {
   context: HandlerContext;
   guard: InboundGuard;
   occupancy: Occupancy;
-  /** The owner's live settings, read by the program when an event arrives. */
-  settings: { readonly broadcast: boolean };
+  /** The owner's live settings, read by the program when an event arrives (`recovery` when a run starts). */
+  settings: { readonly broadcast: boolean; readonly recovery?: boolean };
+  /** What connection state recovery may keep, when a program turns it on. */
+  recoveryLimits: RecoveryLimits;
   feed(line: ProgramLine): void;
   trace(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
   /** A socket came, went, joined or left a room. */
@@ -63,7 +66,14 @@ export class ProgramRun {
       report: (delivery) => host.trace(delivery),
     });
     directory.forgetNamespaces();
-    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: this.tracer.adapter }));
+    // The program's `new Server(server, { … })` options: its heartbeat, and recovery while the owner has it on.
+    const recovery = host.settings.recovery ? program.server?.recovery : undefined;
+    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", {
+      ...program.server?.heartbeat,
+      ...(recovery
+        ? { connectionStateRecovery: { ...recovery }, adapter: this.tracer.adapterOn(boundedSessionAdapter(host.recoveryLimits)) }
+        : { adapter: this.tracer.adapter }),
+    }));
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
     const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });

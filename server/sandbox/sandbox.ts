@@ -106,7 +106,12 @@ export class Sandbox {
         get broadcast() {
           return sandbox.#settings.broadcast;
         },
+        get recovery() {
+          return sandbox.#settings.recovery === true;
+        },
       },
+      // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
+      recoveryLimits: { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 },
       feed: (line) => this.#feed(line),
       trace: (delivery) => this.#stream.trace(delivery),
       socketsChanged: () => this.#socketsChanged(),
@@ -162,11 +167,20 @@ export class Sandbox {
     const program = patch.program ?? this.#settings.program;
     const switching = program !== this.#settings.program;
     const flipped = (patch.broadcast ?? this.#settings.broadcast) !== this.#settings.broadcast;
-    this.#settings = { program, broadcast: patch.broadcast ?? this.#settings.broadcast };
+    const recovery = patch.recovery ?? this.#settings.recovery === true;
+    const recovering = recovery !== (this.#settings.recovery === true) && this.#catalog[program].server?.recovery !== undefined;
+    this.#settings = { program, broadcast: patch.broadcast ?? this.#settings.broadcast, ...(recovery ? { recovery } : {}) };
     if (switching) {
       this.#code = undefined;
       this.#codeRequests++;
       this.#restart(`Switched to the ${program} program`);
+    } else if (recovering) {
+      // Server options are fixed when the server is made: a new server; learner code, if it ran, runs again on it.
+      const code = this.#code;
+      this.#code = undefined;
+      this.#codeRequests++;
+      this.#restart(`Connection state recovery ${recovery ? "on" : "off"}`);
+      if (code !== undefined) void this.setCode(code);
     } else if (flipped) {
       this.#run.settingsChanged(this.#settings);
     }
