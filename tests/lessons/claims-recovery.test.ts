@@ -1,6 +1,7 @@
 /** Every claim of lessons/06-recovery.md, shown on a real sandbox running the recovery program, with real clients losing a simulated network. */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServerOptions } from "socket.io";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { NetworkLink, offlineMessage } from "../../playground/src/live/network-link.ts";
 import { programServerOptions } from "../../server/programs/server-options.ts";
@@ -15,6 +16,9 @@ afterAll(() => live.close());
 const options = programServerOptions.recovery!;
 /** Short back-off so reconnections in tests take a fraction of a second. */
 const quick = { reconnection: true, reconnectionDelay: 200 } as const;
+
+/** The options the sandbox's server was built with (`opts` is private in Socket.IO's types). */
+const optionsOf = (box: SandboxBox) => (box.io as unknown as { opts: Partial<ServerOptions> }).opts;
 
 /** A recovery sandbox with recovery on or off and `count` clients that reconnect by themselves, each with a network link. */
 async function recoverySandbox(recovery: boolean, count = 2, from = live) {
@@ -48,11 +52,11 @@ describe("lesson 6: disconnection and recovery", () => {
     expect(text).toContain(`maxDisconnectionDuration: ${options.recovery!.maxDisconnectionDuration},`);
     expect(text).toContain(`skipMiddlewares: ${options.recovery!.skipMiddlewares},`);
     const { box } = await recoverySandbox(true, 0);
-    expect(box.io.opts.connectionStateRecovery).toEqual(options.recovery);
+    expect(optionsOf(box).connectionStateRecovery).toEqual(options.recovery);
     expect(box.io.engine.opts.pingInterval).toBe(options.heartbeat!.pingInterval);
     expect(box.io.engine.opts.pingTimeout).toBe(options.heartbeat!.pingTimeout);
     await box.settings({ recovery: false });
-    expect(box.io.opts.connectionStateRecovery).toBeUndefined();
+    expect(optionsOf(box).connectionStateRecovery).toBeUndefined();
   });
 
   it("going offline: the client says transport close at once, the server says ping timeout when a ping goes unanswered", async () => {
