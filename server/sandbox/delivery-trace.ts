@@ -18,6 +18,8 @@ interface Broadcast {
   data: unknown[];
   /** How many of `data` the call passed (event name included); the rest is an offset the adapter added. */
   passed: number;
+  /** A broadcast to one socket's own room may be that socket's `socket.emit` (connection state recovery on). */
+  ownRoomEmits: boolean;
   opts: BroadcastOptions;
   reached: Socket[];
   line: number | undefined;
@@ -55,10 +57,12 @@ export class DeliveryTracer {
    */
   adapterOn<Base extends typeof Adapter>(Base: Base): Base {
     const tracer = this;
+    // Only a session-aware adapter receives `socket.emit` (sent to the socket's own room) as a broadcast.
+    const ownRoomEmits = Base !== Adapter;
     return class TracingAdapter extends (Base as typeof Adapter) {
       override broadcast(packet: any, opts: BroadcastOptions): void {
         // A session-aware adapter appends the packet's offset to its arguments: the call did not pass it.
-        tracer.#begin(this.nsp, packet.data, opts, packet.data.length);
+        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, ownRoomEmits);
         try {
           super.broadcast(packet, opts);
         } finally {
@@ -66,7 +70,7 @@ export class DeliveryTracer {
         }
       }
       override broadcastWithAck(packet: any, opts: BroadcastOptions, count: (n: number) => void, ack: any): void {
-        tracer.#begin(this.nsp, packet.data, opts, packet.data.length);
+        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, false);
         try {
           super.broadcastWithAck(packet, opts, count, ack);
         } finally {
@@ -104,8 +108,8 @@ export class DeliveryTracer {
     }
   }
 
-  #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions, passed: number): void {
-    this.#current = { nsp, data, opts, passed, reached: [], line: this.#consoleCall ? undefined : this.#context.programLine() };
+  #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions, passed: number, ownRoomEmits: boolean): void {
+    this.#current = { nsp, data, opts, passed, ownRoomEmits, reached: [], line: this.#consoleCall ? undefined : this.#context.programLine() };
   }
 
   #end(): void {
@@ -114,7 +118,7 @@ export class DeliveryTracer {
     if (!current) return;
     const [event, ...args] = current.data as [string, ...unknown[]];
     const passed = args.slice(0, current.passed - 1);
-    const own = this.#ownRoomOf(current.opts);
+    const own = current.ownRoomEmits ? this.#ownRoomOf(current.opts) : undefined;
     if (own) {
       // With connection state recovery on, Socket.IO sends `socket.emit` through the adapter, to the socket's own room.
       this.#publish(own.nsp.name, `socket.emit(${formatArgs(event, passed)})`, event, args, current.reached, own, current.line, undefined);
