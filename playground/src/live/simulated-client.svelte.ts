@@ -261,7 +261,8 @@ export class SimulatedClient {
       this.buffered = 0;
       this.status = "connected";
       this.socketId = socket.id;
-      if (socket.id) this.sockets = [...this.sockets, { socketId: socket.id, nsp }];
+      // A recovered socket (connection state recovery) is the same socket again: one entry per id.
+      if (socket.id && !this.ownsSocket(socket.id)) this.sockets = [...this.sockets, { socketId: socket.id, nsp }];
       this.lastError = undefined;
       this.log.add("connected", `as ${socket.id}${socket.recovered ? " (recovered: same id, rooms and missed emits)" : ""}`, [], nsp, this.#takeCall("connected"));
     };
