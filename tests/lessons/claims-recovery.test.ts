@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerOptions } from "socket.io";
-import type { Socket as ClientSocket } from "socket.io-client";
+import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { NetworkLink, offlineMessage } from "../../playground/src/live/network-link.ts";
 import { programServerOptions } from "../../server/programs/server-options.ts";
 import { gotEvents, once, sandboxWith, settle, startLive, waitFor, type Live, type RecordingClient, type SandboxBox } from "../support/live.ts";
@@ -106,6 +106,35 @@ describe("lesson 6: disconnection and recovery", () => {
     expect(a.connected).toBe(true);
   });
 
+  it("socket.io-client's back-off: 1000 ms doubling up to 5000 ms, each wait randomized by ±50%, attempts without end", async () => {
+    const box = await sandboxWith("recovery");
+    const client = box.open({ as: "A", reconnection: true });
+    await once(client, "connect");
+    // the cards use socket.io-client's defaults: read them from a client made without these options
+    const manager = connect("http://127.0.0.1:1", { autoConnect: false, forceNew: true }).io;
+    expect([manager.reconnectionDelay(), manager.reconnectionDelayMax(), manager.randomizationFactor(), manager.reconnectionAttempts()]).toEqual([1000, 5000, 0.5, Infinity]);
+  });
+
+  it("the heartbeat: the server pings (engine.io packet 2) and the client answers pong (3)", async () => {
+    const { box, clients: [a] } = await recoverySandbox(false, 1);
+    const types: string[] = [];
+    const outgoing = (packet: { type: string }) => types.push(`out ${packet.type}`);
+    const incoming = (packet: { type: string }) => types.push(`in ${packet.type}`);
+    a.io.engine.on("packet", incoming);
+    a.io.engine.on("packetCreate", outgoing);
+    await waitFor(() => types.includes("out pong"), "a ping answered", 10_000);
+    expect(types.slice(types.indexOf("in ping"), types.indexOf("in ping") + 2)).toEqual(["in ping", "out pong"]);
+    expect(box.io.engine.opts.pingInterval).toBe(2000);
+  });
+
+  it("latency above pingTimeout: the network works, but the pong comes too late and the server says ping timeout", async () => {
+    const { box, clients: [a], links: [link] } = await recoverySandbox(false, 1);
+    const id = a.id!;
+    link.latencyMs = 3000;
+    expect(await serverReason(box, id)).toBe("ping timeout");
+    expect(link.offline).toBe(false);
+  }, 20_000);
+
   it("emits made while offline wait in the client's send buffer and go out, in order, on reconnection; a volatile one is dropped", async () => {
     const { box, clients: [a, b], links: [link] } = await recoverySandbox(false, 2);
     await offlineUntilDropped(box, a, link);
@@ -191,6 +220,31 @@ describe("lesson 6: disconnection and recovery", () => {
     await settle();
     expect(a.recovered).toBe(true);
     expect(gotEvents(a, "news").map(([value]) => value)).toEqual([2]);
+  });
+
+  it("recovery on: an emit waiting for acknowledgements is not kept either; socket.data is", async () => {
+    const { box, clients: [a], links: [link] } = await recoverySandbox(true, 1);
+    box.io.of("/").sockets.get(a.id!)!.data = { name: "Ada" };
+    const { id } = await offlineUntilDropped(box, a, link);
+    box.io.timeout(100).emit("news", 3, () => {});
+    box.io.emit("news", 4);
+    link.goOnline();
+    await once(a, "connect");
+    await waitFor(() => gotEvents(a, "news").length >= 1, "A to get the kept news");
+    await settle();
+    expect(gotEvents(a, "news").map(([value]) => value)).toEqual([4]);
+    expect(box.io.of("/").sockets.get(id)!.data).toEqual({ name: "Ada" });
+  });
+
+  it("recovery on: the sessions belong to the server; a restarted server (here: the switch off and on) recovers nobody", async () => {
+    const { box, clients: [a], links: [link] } = await recoverySandbox(true, 1);
+    const { id } = await offlineUntilDropped(box, a, link);
+    await box.settings({ recovery: false });
+    await box.settings({ recovery: true });
+    link.goOnline();
+    await once(a, "connect", 10_000);
+    expect(a.recovered).toBe(false);
+    expect(a.id).not.toBe(id);
   });
 
   it("recovery on: a clean Disconnect is not recoverable; reconnecting gives a new session", async () => {
