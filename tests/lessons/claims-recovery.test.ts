@@ -179,8 +179,12 @@ describe("lesson 6: disconnection and recovery", () => {
     expect(text).toBe("while A was away");
     expect(typeof offset).toBe("string");
     box.io.to("lobby").emit("news", "for the lobby");
+    const order: string[] = [];
+    a.onAny((event: string) => order.push(event));
+    a.once("connect", () => order.push("connect"));
     link.goOnline();
     await once(a, "connect");
+    expect(order).toEqual(["chat message", "news", "connect"]); // the missed events come before "connect"
     await waitFor(() => gotEvents(a, "news").length === 1, "A to get the lobby's news");
     expect(a.recovered).toBe(true);
     expect(a.id).toBe(id);
