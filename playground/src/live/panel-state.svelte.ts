@@ -155,6 +155,8 @@ export class PanelState {
       this.#session.settings.program !== this.lesson.program ||
       (setup.recovery !== undefined && setup.recovery !== (this.#session.settings.recovery === true));
     const broadcast = setup.broadcast ?? this.lesson.broadcast;
+    // The cards go before the server restarts under them: a goodbye sent on a closing WebSocket is a browser error.
+    if (switching && !restarted) this.roster.apply(ticket, [], true);
     if (!restarted) {
       const recovery = setup.recovery === undefined ? {} : { recovery: setup.recovery };
       await this.#session.setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }), ...recovery }).catch(() => undefined);
