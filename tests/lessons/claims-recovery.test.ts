@@ -66,6 +66,14 @@ describe("lesson 6: disconnection and recovery", () => {
     expect(reasons.server).toBe("ping timeout");
   });
 
+  it("a client whose server's pings stop arriving says ping timeout itself, after pingInterval + pingTimeout", async () => {
+    const { box, clients: [a] } = await recoverySandbox(false, 1);
+    const conn = box.io.of("/").sockets.get(a.id!)!.conn as unknown as { pingIntervalTimer: ReturnType<typeof setTimeout> };
+    clearTimeout(conn.pingIntervalTimer); // the server stops pinging this client (and so never waits for its pong)
+    const [reason] = await once(a, "disconnect", 10_000);
+    expect(reason).toBe("ping timeout");
+  });
+
   it("Disconnect is a clean goodbye: io client disconnect on the client, client namespace disconnect on the server, and no reconnection", async () => {
     const { box, clients: [a] } = await recoverySandbox(false, 1);
     const id = a.id!;
