@@ -386,6 +386,10 @@ export class SimulatedClient {
   #close(): void {
     const socket = this.#socket;
     if (!socket) return;
+    // The server may be closing this connection already (a restart): a goodbye written on a WebSocket that is
+    // closing is an error in the browser's console, so close the engine quietly first.
+    const ws = (socket.io.engine as unknown as { transport?: { ws?: { readyState: number } } } | undefined)?.transport?.ws;
+    if (ws && ws.readyState >= 2) socket.io.engine.close();
     socket.disconnect();
     for (const timer of this.#answers) clearTimeout(timer);
     this.#answers.clear();
