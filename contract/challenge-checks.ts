@@ -114,4 +114,13 @@ export const challengeChecks: Record<string, ChallengeCheck> = {
     const timeout = delivery.broadcast?.timeout;
     return delivery.event === "question" && timeout !== undefined && timeout <= 1500 && allButOne(delivery, sockets)?.client === "C";
   },
+
+  /**
+   * Recovery: an emit to all of `/` that connection state recovery never keeps and that is not volatile (the
+   * step's text shows that one): one waiting for acknowledgements, `.timeout(…)`. A plain `io.emit` is kept.
+   */
+  "ack-emit-not-kept": (delivery) => {
+    const wholeNamespace = delivery.broadcast !== undefined && delivery.broadcast.rooms.length === 0 && delivery.broadcast.except.length === 0;
+    return delivery.nsp === "/" && wholeNamespace && /\.timeout\(/.test(delivery.call) && !/\.volatile\b/.test(delivery.call);
+  },
 };

@@ -17,7 +17,7 @@ export type AckResult<T = null> =
 export type Ack<T = null> = (result: AckResult<T>) => void;
 
 /** The lesson programs a sandbox can run (one module each under `server/programs/`). */
-export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "scaling";
+export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery" | "scaling";
 
 /** What the owner of a sandbox can change. */
 export interface SandboxSettings {
@@ -29,6 +29,12 @@ export interface SandboxSettings {
   adapter?: boolean;
   /** Scaling lesson: on, the sandbox's balancer keeps each Engine.IO session on its node; default on. */
   sticky?: boolean;
+  /**
+   * Connection state recovery for programs that offer it (the recovery lesson's `connectionStateRecovery`):
+   * on, the server keeps a disconnected socket's id, rooms and missed emits for a while. Changing it restarts
+   * the server, as changing `new Server(server, options)` would. Unset: off.
+   */
+  recovery?: boolean;
 }
 
 /** The settings a sandbox runs now, with the program run they belong to. */

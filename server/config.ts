@@ -12,6 +12,8 @@ export interface PlaygroundOptions {
   maxPayloadBytes: number;
   /** Events per socket per second; the rest are dropped with one warning a second (`SANDBOX_MAX_RATE`). */
   maxEventsPerSecond: number;
+  /** Bytes of emits a sandbox keeps per namespace for connection state recovery (`SANDBOX_RECOVERY_BYTES`). */
+  recoveryBytes: number;
   /** Feed lines and deliveries kept for an owner that reconnects (`SANDBOX_BACKLOG`). */
   backlog: number;
   /** CPU time one run of learner code (a handler, a timer, its promise jobs) may use, in ms; more stops it (`SANDBOX_CODE_TIME_MS`). */
@@ -63,6 +65,7 @@ export const defaultOptions: PlaygroundOptions = {
   maxPayloadBytes: 64 * 1024,
   maxEventsPerSecond: 200,
   backlog: 500,
+  recoveryBytes: 256 * 1024,
   codeTimeMs: 250,
   codeCpuMs: 500,
   codeMemoryBytes: 8 * 2 ** 20,
@@ -139,6 +142,7 @@ const envNames: Record<NumberOption, string> = {
   maxPayloadBytes: "SANDBOX_MAX_PAYLOAD",
   maxEventsPerSecond: "SANDBOX_MAX_RATE",
   backlog: "SANDBOX_BACKLOG",
+  recoveryBytes: "SANDBOX_RECOVERY_BYTES",
   codeTimeMs: "SANDBOX_CODE_TIME_MS",
   codeCpuMs: "SANDBOX_CODE_CPU_MS",
   codeMemoryBytes: "SANDBOX_CODE_MEMORY",

@@ -24,13 +24,20 @@ export interface SocketServerOptions {
   limits?: Partial<WireLimits>;
   /** Where refusals are told (a sandbox's console); by default nowhere. */
   hooks?: LedgerHooks;
+  /** A program's `connectionStateRecovery` (the adapter must then be session-aware). */
+  connectionStateRecovery?: ServerOptions["connectionStateRecovery"];
+  /** A program's heartbeat, in ms (Engine.IO's defaults otherwise). */
+  pingInterval?: number;
+  pingTimeout?: number;
 }
 
 /**
  * Builds a Socket.IO server of one kind (sandbox, control, refusal) that never listens: the caller routes
  * requests and upgrades to `engine`. Every packet is measured before it is parsed (`measuringParser`), the
  * socket cap holds from the handshake on (`ConnectionLedger`), empty child namespaces are removed, rooms are
- * bounded per socket (`roomBudget`), and slow readers are closed. The type parameters are `Server`'s own.
+ * bounded per socket (`roomBudget`), and slow readers are closed. The type parameters are `Server`'s own; a
+ * program's `new Server(server, options)` adds `connectionStateRecovery` and the heartbeat (`pingInterval`,
+ * `pingTimeout`).
  *
  * @example
  * const { engine, io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { limits: { maxSockets: 64 } });
@@ -44,9 +51,11 @@ export function createSocketServer<
   Data = any,
 >(
   kind: SocketServerKind,
-  { adapter, limits = {}, hooks }: SocketServerOptions = {},
+  { adapter, limits = {}, hooks, connectionStateRecovery, pingInterval, pingTimeout }: SocketServerOptions = {},
 ): { engine: EngineServer; io: Server<Listen, Emit, ServerSide, Data>; ledger: ConnectionLedger } {
   const { maxFrameBytes, anyOrigin } = socketServers[kind];
+  // The heartbeat is the engine's: a program that sets pingInterval / pingTimeout sets them here.
+  const heartbeat = { ...(pingInterval === undefined ? {} : { pingInterval }), ...(pingTimeout === undefined ? {} : { pingTimeout }) };
   const wire: WireLimits = {
     maxSockets: Infinity,
     namespacesPerConnection: packetShape.namespacesPerConnection,
@@ -59,6 +68,7 @@ export function createSocketServer<
   const ledger = new ConnectionLedger(wire, hooks);
   const engine = new ExplainingEngine(ledger, {
     maxHttpBufferSize: maxFrameBytes,
+    ...heartbeat,
     allowRequest: ledger.allowRequest,
     ...(anyOrigin ? { cors: { origin: "*" } } : {}),
   });
@@ -67,6 +77,7 @@ export function createSocketServer<
     adapter: roomBudget((adapter as AdapterMaker | undefined) ?? Adapter, roomLimits, (conn, nsp, text) =>
       hooks?.report(conn, nsp, `${conn ? hooks.nameOf(conn) : "A socket"} ${text}`),
     ),
+    ...(connectionStateRecovery ? { connectionStateRecovery } : {}),
     serveClient: false,
     cleanupEmptyChildNamespaces: true,
     // A connection that joins no namespace holds a place until then: Socket.IO's 45 s is long for that.

@@ -15,6 +15,7 @@ import { DeliveryTracer } from "./delivery-trace.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import type { InboundGuard } from "./inbound-guard.ts";
 import { inboundMiddleware } from "./inbound-middleware.ts";
+import { boundedSessionAdapter, type RecoveryLimits } from "./recovery-adapter.ts";
 import type { Occupancy } from "./occupancy.ts";
 import { programConsole, type ProgramLine } from "./program-console.ts";
 import type { SocketDirectory } from "./socket-directory.ts";
@@ -27,8 +28,10 @@ export interface RunHost {
   context: HandlerContext;
   guard: InboundGuard;
   occupancy: Occupancy;
-  /** The owner's live settings, read by the program when an event arrives. */
-  settings: { readonly broadcast: boolean };
+  /** The owner's live settings, read by the program when an event arrives (`recovery` when a run starts). */
+  settings: { readonly broadcast: boolean; readonly recovery?: boolean };
+  /** What connection state recovery may keep, when a program turns it on. */
+  recoveryLimits: RecoveryLimits;
   feed(line: ProgramLine): void;
   trace(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
   /** A socket came, went, joined or left a room. */
@@ -98,8 +101,13 @@ export class ProgramRun {
     // The program notes the line of each call it makes here; the trace and the console read it (no stack traces).
     const site: CallSite = node?.site ?? { line: undefined };
     this.tracer = node?.tracer ?? runTracer(host, site);
+    // The program's `new Server(server, { … })` options: its heartbeat, and recovery while the owner has it on.
+    const recovery = !node && host.settings.recovery ? program.server?.recovery : undefined;
     ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", {
-      adapter: node?.adapter ?? this.tracer.adapter,
+      ...program.server?.heartbeat,
+      ...(recovery
+        ? { connectionStateRecovery: { ...recovery }, adapter: this.tracer.adapterOn(boundedSessionAdapter(host.recoveryLimits)) }
+        : { adapter: node?.adapter ?? this.tracer.adapter }),
       limits: host.limits,
       hooks: {
         nameOf: (conn) => directory.nameOfConnection(conn),

@@ -122,7 +122,12 @@ export class Sandbox {
         get broadcast() {
           return sandbox.#settings.broadcast;
         },
+        get recovery() {
+          return sandbox.#settings.recovery === true;
+        },
       },
+      // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
+      recoveryLimits: { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 },
       feed: (line) => this.#feed(line),
       trace: (delivery) => this.#stream.trace(delivery),
       socketsChanged: () => this.#socketsChanged(),
@@ -187,7 +192,11 @@ export class Sandbox {
     const switching = program !== this.#settings.program;
     const flipped = (patch.broadcast ?? this.#settings.broadcast) !== this.#settings.broadcast;
     const adapterFlipped = patch.adapter !== undefined && patch.adapter !== (this.#settings.adapter ?? false);
+    const recovery = patch.recovery ?? this.#settings.recovery === true;
+    const recovering = recovery !== (this.#settings.recovery === true) && this.#catalog[program].server?.recovery !== undefined;
     this.#settings = { ...this.#settings, program, broadcast: patch.broadcast ?? this.#settings.broadcast };
+    if (recovery) this.#settings.recovery = true;
+    else delete this.#settings.recovery;
     if (patch.adapter !== undefined) this.#settings.adapter = patch.adapter;
     if (patch.sticky !== undefined) this.#settings.sticky = patch.sticky;
     if (switching) {
@@ -196,6 +205,13 @@ export class Sandbox {
       this.#restart(`Switched to the ${program} program`);
     } else if (adapterFlipped && program === "scaling") {
       this.#restart(this.#settings.adapter ? "Adapter on: both servers now share a cluster adapter" : "Adapter off: each server has only its own in-memory adapter");
+    } else if (recovering) {
+      // Server options are fixed when the server is made: a new server; learner code, if it ran, runs again on it.
+      const code = this.#code;
+      this.#code = undefined;
+      this.#codeRequests++;
+      this.#restart(`Connection state recovery ${recovery ? "on" : "off"}`);
+      if (code !== undefined) void this.setCode(code);
     } else if (flipped) {
       this.#run.settingsChanged(this.#settings);
     }

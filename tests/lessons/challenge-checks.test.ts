@@ -140,6 +140,16 @@ describe("each challenge: the right answer passes, plausible wrong ones do not",
     expect(await passes(box, "ask-all-but-c", "question", () => command(box, 'io.timeout(2000).except("<C\'s id>").emit("question", "x")'))).toBe(false);
     expect(await passes(box, "ask-all-but-c", "news", () => command(box, 'io.timeout(1500).except("<C\'s id>").emit("news", "x")'))).toBe(false);
   });
+
+  it("ack-emit-not-kept: io.timeout(ms).emit to everyone; not io.emit, not volatile, not one room", async () => {
+    const box = await sandbox("recovery", [{ rooms: ["lobby"] }, {}]);
+    await box.settings({ recovery: true });
+    await box.join({ as: "C" });
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.timeout(100).emit("news", 1)'))).toBe(true);
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.emit("news", 1)'))).toBe(false);
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.volatile.emit("news", 1)'))).toBe(false);
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.to("lobby").timeout(100).emit("news", 1)'))).toBe(false);
+  });
 });
 
 describe("the scaling challenge, on two servers", () => {

@@ -20,9 +20,11 @@ export class ClientRoster {
   /** The sandbox the cards are connected to; a new one (the old one was lost) means new connections. */
   #sandboxId: string | undefined;
   #onFrame: SimulatedClientOptions["onFrame"];
+  #onNote: SimulatedClientOptions["onNote"];
 
-  constructor(onFrame?: SimulatedClientOptions["onFrame"]) {
+  constructor(onFrame?: SimulatedClientOptions["onFrame"], onNote?: SimulatedClientOptions["onNote"]) {
     this.#onFrame = onFrame;
+    this.#onNote = onNote;
   }
 
   get canAdd(): boolean {
@@ -80,6 +82,6 @@ export class ClientRoster {
   }
 
   #open(ticket: SandboxTicket, name: string, namespace: string, auth: string): SimulatedClient {
-    return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth, onFrame: this.#onFrame });
+    return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth, onFrame: this.#onFrame, onNote: this.#onNote });
   }
 }
