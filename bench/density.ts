@@ -42,7 +42,8 @@ export interface DensityResult extends DensityOptions {
   returnedWithin10Percent: boolean;
 }
 
-class LoadClient {
+/** The child process holding the benchmark's clients, asked one request at a time. */
+export class LoadClient {
   #child: ChildProcess;
   #pending: { resolve: (reply: LoadReply) => void; reject: (error: Error) => void } | undefined;
   constructor() {

@@ -77,7 +77,8 @@ export async function round1(target: Target, options: FanOutOptions): Promise<nu
 export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
   const plain = await startPlainServers(1, { broadcast: true });
   // The rate limit would drop a flood; the guard still checks every event, only its ceiling is raised.
-  const live = await startPlaygroundServer({ maxEventsPerSecond: 1e9, maxSocketsPerSandbox: options.clients + 1 });
+  // Room for a round's clients while the last round's are still leaving (the cap counts connections from the handshake).
+  const live = await startPlaygroundServer({ maxEventsPerSecond: 1e9, maxSocketsPerSandbox: 2 * options.clients + 1 });
   const ticket = await live.sandbox();
   const counts = { feed: 0, trace: 0 };
   const owner = await connectOwner(live.url, ticket, counts);

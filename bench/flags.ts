@@ -1,7 +1,7 @@
 /** The benchmark's command-line flags: sizes with defaults that finish in under two minutes on two cores. */
 import { parseArgs } from "node:util";
 
-export const parts = ["fanout", "code", "density", "page"] as const;
+export const parts = ["fanout", "code", "density", "flood", "page"] as const;
 export type Part = (typeof parts)[number];
 
 export interface BenchFlags {
@@ -13,6 +13,9 @@ export interface BenchFlags {
   perSandbox: number;
   rate: number;
   seconds: number;
+  floodSandboxes: number;
+  floodMessages: number;
+  floodRate: number;
   pageClients: number;
   pageEvents: number;
   codeSandboxes: number;
@@ -28,13 +31,16 @@ const numbers = {
   "per-sandbox": { default: 4, help: "density: clients per sandbox" },
   rate: { default: 1000, help: "density: messages per second over all sandboxes" },
   seconds: { default: 5, help: "density: seconds of steady load" },
+  "flood-sandboxes": { default: 500, help: "flood: sandboxes flooded inside every limit" },
+  "flood-messages": { default: 80, help: "flood: chat messages from each sandbox's client A" },
+  "flood-rate": { default: 10, help: "flood: messages per second from each A (≤ 200, the rate limit)" },
   "page-clients": { default: 12, help: "page: simulated clients in Chromium" },
   "page-events": { default: 5000, help: "page: events spread across them" },
   "code-sandboxes": { default: 50, help: "code: sandboxes running learner code, for memory per engine" },
 } as const;
 
 export const usage = [
-  "npm run bench -- [--only=fanout,code,density,page] [--dist=folder] [--name=N …]",
+  "npm run bench -- [--only=fanout,code,density,flood,page] [--dist=folder] [--name=N …]",
   ...Object.entries(numbers).map(([name, { default: value, help }]) => `  --${name}=${value}`.padEnd(24) + help),
 ].join("\n");
 
@@ -73,6 +79,9 @@ export function readFlags(argv: string[]): BenchFlags {
     perSandbox: number("per-sandbox"),
     rate: number("rate"),
     seconds: number("seconds"),
+    floodSandboxes: number("flood-sandboxes"),
+    floodMessages: number("flood-messages"),
+    floodRate: number("flood-rate"),
     pageClients: number("page-clients"),
     pageEvents: number("page-events"),
     codeSandboxes: number("code-sandboxes"),

@@ -3,13 +3,14 @@ import { cpus, totalmem } from "node:os";
 import { codePath, type CodePathResult } from "./code-path.ts";
 import { density, type DensityResult } from "./density.ts";
 import { fanOut, type FanOutResult } from "./fan-out.ts";
+import { flooded, type FloodResult } from "./flooded.ts";
 import { readFlags } from "./flags.ts";
 import { pageUnderLoad, type PageResult } from "./page-load.ts";
 import { printTable } from "./table.ts";
 
 const flags = readFlags(process.argv.slice(2));
 const started = Date.now();
-const results: { fanOut?: FanOutResult; code?: CodePathResult; density?: DensityResult; page?: PageResult } = {};
+const results: { fanOut?: FanOutResult; code?: CodePathResult; density?: DensityResult; flood?: FloodResult; page?: PageResult } = {};
 
 if (flags.only.includes("fanout")) {
   console.error(`fan-out: ${flags.clients} clients, ${flags.messages} messages, ${flags.rounds} rounds each…`);
@@ -22,6 +23,10 @@ if (flags.only.includes("code")) {
 if (flags.only.includes("density")) {
   console.error(`density: ${flags.sandboxes} sandboxes × ${flags.perSandbox} clients, ${flags.rate} msg/s for ${flags.seconds} s…`);
   results.density = await density({ sandboxes: flags.sandboxes, clientsPerSandbox: flags.perSandbox, rate: flags.rate, seconds: flags.seconds });
+}
+if (flags.only.includes("flood")) {
+  console.error(`flood: ${flags.floodSandboxes} sandboxes, ${flags.floodMessages} messages each from client A, ${flags.floodRate}/s…`);
+  results.flood = await flooded({ sandboxes: flags.floodSandboxes, messages: flags.floodMessages, perSecond: flags.floodRate });
 }
 if (flags.only.includes("page")) {
   console.error(`page: ${flags.pageClients} clients, ${flags.pageEvents} events in Chromium…`);

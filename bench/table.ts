@@ -2,6 +2,7 @@
 import type { CodePathResult } from "./code-path.ts";
 import type { DensityResult } from "./density.ts";
 import type { FanOutResult } from "./fan-out.ts";
+import type { FloodResult } from "./flooded.ts";
 import type { PageResult } from "./page-load.ts";
 
 type Row = [measure: string, plain: string, playground: string, ratio: string, target: string, met: string];
@@ -16,9 +17,9 @@ const check = (ok: boolean) => (ok ? "yes" : "NO");
  * @example
  * printTable({ fanOut, density, page });
  */
-export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResult; density?: DensityResult; page?: PageResult }): void {
+export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResult; density?: DensityResult; flood?: FloodResult; page?: PageResult }): void {
   const rows: Row[] = [];
-  const { fanOut, code, density, page } = results;
+  const { fanOut, code, density, flood, page } = results;
   if (fanOut) {
     rows.push([
       `fan-out deliveries/s (${fanOut.clients} clients, ${fanOut.messages} msgs, median of ${fanOut.rounds})`,
@@ -46,6 +47,17 @@ export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResu
       [`latency p50 at ${density.rate} msg/s`, `${plain.p50Ms} ms`, `${playground.p50Ms} ms`, density.p50Ratio.toFixed(2), "", ""],
       [`latency p99 at ${density.rate} msg/s`, `${plain.p99Ms} ms`, `${playground.p99Ms} ms`, density.p99Ratio.toFixed(2), "≤ 1.5", check(density.p99Ratio <= 1.5)],
       ["heap after closing all + GC vs start", mib(density.startHeapBytes), mib(density.endHeapBytes), (density.endHeapBytes / density.startHeapBytes).toFixed(2), "≤ 1.10", check(density.returnedWithin10Percent)],
+    );
+  }
+  if (flood) {
+    rows.push(
+      [`flood: peak RSS, ${flood.sandboxes} sandboxes flooded (${mib(flood.sentBytes)} sent)`, "", mib(flood.peakRssBytes), "", "", ""],
+      ["flood: peak RSS scaled to 500 sandboxes", "", mib(flood.peakRssAt500), "", "< 2 GiB", check(flood.peakRssAt500 < 2 * 2 ** 30)],
+      ["flood: heap after GC, every budget full", "", mib(flood.heapBytes), "", "", ""],
+      ["  heap per flooded sandbox", "", kib(flood.heapPerSandbox), "", "", ""],
+      [`  kept for the owner, fullest sandbox (budget ${kib(flood.feedBytes)})`, "", kib(flood.keptBytesMax), "", "≤ budget", check(flood.keptBytesMax <= flood.feedBytes)],
+      [`  paused readers closed (one per sandbox, bound ${kib(flood.maxQueuedBytes)})`, "", `${flood.slowReadersClosed} of ${flood.sandboxes}`, "", "", ""],
+      ["  reading clients closed as they fell behind", "", `${flood.keptUpClosed} of ${flood.sandboxes * 2}`, "", "", ""],
     );
   }
   if (page) {

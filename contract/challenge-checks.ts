@@ -89,6 +89,15 @@ export const challengeChecks: Record<string, ChallengeCheck> = {
     });
   },
 
+  /** Scaling: an emit to the room `everyone` that reached every member of it, members on both servers (the adapter on). */
+  "room-across-servers": (delivery, { sockets }) => {
+    const rooms = delivery.broadcast?.rooms ?? [];
+    if (delivery.nsp !== "/" || rooms.length !== 1 || rooms[0] !== "everyone") return false;
+    const members = inNamespace(sockets, "/").filter((socket) => socket.rooms.includes("everyone"));
+    const servers = new Set(members.map((socket) => socket.node));
+    return servers.size > 1 && reachedExactly(delivery, members.map((socket) => socket.socketId));
+  },
+
   /** Namespaces: A got past the `/admin` middleware and sent there (the admin handler's emit, triggered by A). */
   "admin-from-a": (delivery) => delivery.nsp === "/admin" && delivery.source === "program" && delivery.trigger?.client === "A",
 
@@ -104,5 +113,14 @@ export const challengeChecks: Record<string, ChallengeCheck> = {
   "ask-all-but-c": (delivery, { sockets }) => {
     const timeout = delivery.broadcast?.timeout;
     return delivery.event === "question" && timeout !== undefined && timeout <= 1500 && allButOne(delivery, sockets)?.client === "C";
+  },
+
+  /**
+   * Recovery: an emit to all of `/` that connection state recovery never keeps and that is not volatile (the
+   * step's text shows that one): one waiting for acknowledgements, `.timeout(…)`. A plain `io.emit` is kept.
+   */
+  "ack-emit-not-kept": (delivery) => {
+    const wholeNamespace = delivery.broadcast !== undefined && delivery.broadcast.rooms.length === 0 && delivery.broadcast.except.length === 0;
+    return delivery.nsp === "/" && wholeNamespace && /\.timeout\(/.test(delivery.call) && !/\.volatile\b/.test(delivery.call);
   },
 };

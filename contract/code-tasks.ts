@@ -123,6 +123,22 @@ function tenantGuardAndGreeting(trace: TaskTrace): boolean {
 }
 
 /**
+ * Recovery: the program greets a recovered socket — one that connected earlier in this run and came back with
+ * the same id — with `welcome back`, to it alone, and never greets a socket that connected only once (a new
+ * session).
+ */
+function welcomeBack(trace: TaskTrace): boolean {
+  const connections = new Map<string, number>();
+  for (const entry of trace.feed) {
+    if (entry.kind === "connection" && entry.socketId) connections.set(entry.socketId, (connections.get(entry.socketId) ?? 0) + 1);
+  }
+  const greetings = fromProgram(trace).filter((delivery) => delivery.event === "welcome back");
+  const recoveredAlone = (delivery: Delivery): boolean =>
+    delivery.reached.length === 1 && (connections.get(delivery.reached[0].socketId) ?? 0) >= 2;
+  return greetings.length > 0 && greetings.every(recoveredAlone);
+}
+
+/**
  * Every code task of `lessons/*.md`, by id (front matter `steps[i].task.id`). A task is done when the trace of
  * a run of the learner's code passes its check; the built-in program never counts.
  *
@@ -140,4 +156,6 @@ export const codeTaskChecks: Record<string, CodeTaskCheck> = {
   "tenant-guard-greeting": tenantGuardAndGreeting,
   /** Acknowledgements: once a poll's answers are in, everyone gets them. */
   "poll-results": pollResults,
+  /** Recovery: a recovered socket, and only one, is told `welcome back`. */
+  "welcome-back": welcomeBack,
 };

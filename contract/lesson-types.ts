@@ -2,7 +2,7 @@
 import type { ProgramName } from "./protocol.ts";
 
 /** The panels a lesson can pair with (one Svelte panel each). */
-export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements";
+export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery" | "scaling";
 
 /** One simulated client a step asks for. */
 export interface ClientSetup {
@@ -21,6 +21,10 @@ export interface StepSetup {
   broadcast?: boolean;
   /** 1-based line of the program source to highlight (resolved at build time from a text). */
   highlight?: number;
+  /** Connection state recovery on the sandbox's server (programs that offer it); unset keeps what the learner chose. */
+  recovery?: boolean;
+  /** The cards offer the network controls beyond Go offline: latency, volatile sends, the send buffer. */
+  network?: boolean;
 }
 
 /** A code task: the learner edits the step's server code until the live trace passes its check. */

@@ -17,7 +17,7 @@ export type AckResult<T = null> =
 export type Ack<T = null> = (result: AckResult<T>) => void;
 
 /** The lesson programs a sandbox can run (one module each under `server/programs/`). */
-export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements";
+export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery" | "scaling";
 
 /** What the owner of a sandbox can change. */
 export interface SandboxSettings {
@@ -25,6 +25,16 @@ export interface SandboxSettings {
   program: ProgramName;
   /** On: the program answers with `socket.broadcast.emit`; off: with `io.emit`. */
   broadcast: boolean;
+  /** Scaling lesson: on, its nodes share a cluster adapter (a broadcast reaches every node's clients); default off. */
+  adapter?: boolean;
+  /** Scaling lesson: on, the sandbox's balancer keeps each Engine.IO session on its node; default on. */
+  sticky?: boolean;
+  /**
+   * Connection state recovery for programs that offer it (the recovery lesson's `connectionStateRecovery`):
+   * on, the server keeps a disconnected socket's id, rooms and missed emits for a while. Changing it restarts
+   * the server, as changing `new Server(server, options)` would. Unset: off.
+   */
+  recovery?: boolean;
 }
 
 /** The settings a sandbox runs now, with the program run they belong to. */
@@ -139,6 +149,8 @@ export interface SocketInfo {
   rooms: string[];
   /** True for sockets whose query carried the owner's client key. */
   simulated: boolean;
+  /** In a multi-node sandbox (the scaling lesson): the node it is connected to, 1 for "server 1". */
+  node?: number;
 }
 
 /** One line of console command output. */
@@ -180,6 +192,22 @@ export interface ControlClientToServerEvents {
    * (a throw, an endless loop, too much memory) arrive on the feed as `{ kind: "program", level: "error", text, line }`.
    */
   code: (request: { code: string | null }, ack: Ack<SandboxState>) => void;
+  /** Opens the Admin UI's namespace on the sandbox and answers with how to connect the Admin UI to it. */
+  adminUi: (ack: Ack<AdminUiAccess>) => void;
+}
+
+/**
+ * How the owner's page connects `@socket.io/admin-ui`'s UI (served at `url`) to its sandbox: the sandbox's
+ * `path`, an admin `namespace` no lesson uses, and credentials made for this sandbox, known to its owner only.
+ * `sessionId` lets the UI connect without a form; `username`/`password` work in its form too.
+ */
+export interface AdminUiAccess {
+  url: string;
+  path: string;
+  namespace: string;
+  username: string;
+  password: string;
+  sessionId: string;
 }
 
 /** What the control channel's handshake carries. */

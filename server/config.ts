@@ -12,7 +12,9 @@ export interface PlaygroundOptions {
   maxPayloadBytes: number;
   /** Events per socket per second; the rest are dropped with one warning a second (`SANDBOX_MAX_RATE`). */
   maxEventsPerSecond: number;
-  /** Feed lines and deliveries kept for an owner that reconnects. */
+  /** Bytes of emits a sandbox keeps per namespace for connection state recovery (`SANDBOX_RECOVERY_BYTES`). */
+  recoveryBytes: number;
+  /** Feed lines and deliveries kept for an owner that reconnects (`SANDBOX_BACKLOG`). */
   backlog: number;
   /** CPU time one run of learner code (a handler, a timer, its promise jobs) may use, in ms; more stops it (`SANDBOX_CODE_TIME_MS`). */
   codeTimeMs: number;
@@ -44,6 +46,19 @@ export interface PlaygroundOptions {
    * "" (one process): ids are the random part alone.
    */
   processName: string;
+  /**
+   * Bytes one sandbox may hold for its owner: console lines, deliveries, warnings, the backlog and the batch not
+   * yet sent, together (`SANDBOX_FEED_BYTES`); the oldest entries go first. Payloads in them are cut to
+   * `shownPayloadBytes` and say their real size.
+   */
+  feedBytes: number;
+  /** Namespaces one sandbox may have at once, the program's own included; participants cannot make more (`SANDBOX_MAX_NAMESPACES`). */
+  maxNamespaces: number;
+  /**
+   * Bytes waiting to be sent to one connection; past it, a connection that has taken nothing for 250 ms is a slow
+   * reader and is closed (any at 8×, and a sandbox's connections together hold at most 4×) (`SANDBOX_MAX_QUEUED`).
+   */
+  maxQueuedBytes: number;
 }
 
 /** Where `npm start` and `npm run dev` keep sandboxes unless `PLAYGROUND_DATA` says otherwise (gitignored). */
@@ -56,6 +71,7 @@ export const defaultOptions: PlaygroundOptions = {
   maxPayloadBytes: 64 * 1024,
   maxEventsPerSecond: 200,
   backlog: 500,
+  recoveryBytes: 256 * 1024,
   codeTimeMs: 250,
   codeCpuMs: 500,
   codeMemoryBytes: 8 * 2 ** 20,
@@ -69,10 +85,44 @@ export const defaultOptions: PlaygroundOptions = {
   createWindowMs: 10 * 60_000,
   dataDir: "",
   processName: "",
+  feedBytes: 256 * 1024,
+  maxNamespaces: 32,
+  maxQueuedBytes: 512 * 1024,
 };
 
 /** What a process name may be: it starts sandbox ids, which appear in URL paths and HAProxy rules. */
 export const processNamePattern = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * Fixed limits on what one Socket.IO packet from a participant may hold, besides its bytes (`maxPayloadBytes`):
+ * measured on the packet's text before it is parsed, so nothing deep or wide ever reaches a program.
+ */
+export const packetShape = {
+  /** Arrays and objects inside each other: `["x", {"a": [1]}]` is 3 deep. */
+  depth: 32,
+  /** Object keys over the whole packet. */
+  keys: 4096,
+  /** String values over the whole packet, the event name included. */
+  strings: 4096,
+  /** Characters of an event name or a namespace name. */
+  nameChars: 100,
+  /** Namespaces one Engine.IO connection may be connected (or connecting) to at once. */
+  namespacesPerConnection: 10,
+} as const;
+
+/**
+ * Rooms: server state a participant can make grow by sending names to `socket.join`. Socket.IO has no limit;
+ * these keep a sandbox's rooms within 64 sockets × 50 rooms × 100 characters.
+ */
+export const roomLimits = {
+  /** Rooms one socket may be in within a namespace, the room of its own id not counted. */
+  perSocket: 50,
+  /** Characters of one room name. */
+  nameChars: 100,
+} as const;
+
+/** How much of one payload or console line a sandbox keeps for its owner; the rest is cut and its real size shown. */
+export const shownPayloadBytes = 1024;
 
 /**
  * The Socket.IO servers on the shared port, and what each accepts: the largest Engine.IO message it reads
@@ -101,6 +151,7 @@ const envNames: Record<NumberOption, string> = {
   maxPayloadBytes: "SANDBOX_MAX_PAYLOAD",
   maxEventsPerSecond: "SANDBOX_MAX_RATE",
   backlog: "SANDBOX_BACKLOG",
+  recoveryBytes: "SANDBOX_RECOVERY_BYTES",
   codeTimeMs: "SANDBOX_CODE_TIME_MS",
   codeCpuMs: "SANDBOX_CODE_CPU_MS",
   codeMemoryBytes: "SANDBOX_CODE_MEMORY",
@@ -112,6 +163,9 @@ const envNames: Record<NumberOption, string> = {
   codeTotalMs: "SANDBOX_CODE_TOTAL_MS",
   createQuota: "SANDBOX_CREATE_QUOTA",
   createWindowMs: "SANDBOX_CREATE_WINDOW_MS",
+  feedBytes: "SANDBOX_FEED_BYTES",
+  maxNamespaces: "SANDBOX_MAX_NAMESPACES",
+  maxQueuedBytes: "SANDBOX_MAX_QUEUED",
 };
 
 /**

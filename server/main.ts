@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { projectDataDir } from "./config.ts";
+import { guardProcess } from "./fault-guard.ts";
 import { startServer } from "./http-server.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -27,6 +28,7 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";
 const dataDir = process.env.PLAYGROUND_DATA ?? projectDataDir;
 const running = await startServer({ port, host, distDir, options: { dataDir } });
+guardProcess(); // an error that escapes a sandbox's handlers closes that sandbox, never this process
 const { processName } = running.playground.options;
 const notes = [processName && `process ${processName}: sandbox ids start with "${processName}."`, dataDir && `sandboxes kept in ${dataDir}`].filter(Boolean);
 console.log(`Socket Playground is running at ${running.url}${notes.length ? ` (${notes.join("; ")})` : ""}`);

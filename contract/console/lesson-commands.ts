@@ -13,7 +13,8 @@ const placeholder = /<([A-Z]{1,2}|External \d+)'s id>/g;
  */
 export function isConsoleCommand(text: string): boolean {
   if (text.includes("\n")) return false;
-  const parsed = parseCommand(text);
+  // In the scaling lesson a command may start with `server(N).` to run on node N (the server strips it).
+  const parsed = parseCommand(text.replace(/^server\(\d\)\./, ""));
   return parsed.ok && parsed.command.kind !== "clear";
 }
 

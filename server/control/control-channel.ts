@@ -82,6 +82,10 @@ export class ControlChannel {
         if (typeof socketId !== "string") return ack({ ok: false, error: "Ask for rooms with a socket id." });
         ack(sandbox.rooms(socketId));
       });
+      socket.on("adminUi", (ack) => {
+        if (typeof ack !== "function") return;
+        ack({ ok: true, data: sandbox.adminUi() });
+      });
       socket.on("disconnect", () => sandbox.ownerLeft());
     });
   }
@@ -94,6 +98,7 @@ export class ControlChannel {
       trace: (deliveries) => owners().emit("trace", deliveries),
       sockets: (list) => owners().emit("sockets", list),
       settings: (settings) => owners().emit("settings", settings),
+      closed: () => owners().disconnectSockets(true),
     };
   }
 
@@ -110,8 +115,11 @@ function sameSecret(given: string, expected: string): boolean {
 
 function settingsProblem(patch: unknown): string | undefined {
   if (typeof patch !== "object" || patch === null) return "Settings are an object like { broadcast: true }.";
-  const { program, broadcast, ...rest } = patch as Partial<SandboxSettings>;
-  if (Object.keys(rest).length) return `Unknown setting ${Object.keys(rest)[0]}: only program and broadcast can change.`;
+  const { program, broadcast, adapter, sticky, recovery, ...rest } = patch as Partial<SandboxSettings>;
+  if (Object.keys(rest).length) return `Unknown setting ${Object.keys(rest)[0]}: only program, broadcast, recovery, adapter and sticky can change.`;
+  if (adapter !== undefined && typeof adapter !== "boolean") return "The adapter switch is true or false.";
+  if (sticky !== undefined && typeof sticky !== "boolean") return "The sticky sessions switch is true or false.";
+  if (recovery !== undefined && typeof recovery !== "boolean") return "The recovery flag is true or false.";
   if (program !== undefined && !isProgramName(program)) return `No lesson program named ${String(program)}.`;
   if (broadcast !== undefined && typeof broadcast !== "boolean") return "The broadcast flag is true or false.";
   return undefined;

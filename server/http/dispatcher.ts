@@ -2,6 +2,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Server as EngineServer } from "engine.io";
+import { isAdminUiPath, serveAdminUi } from "../admin/admin-ui-files.ts";
 import type { SandboxRegistry } from "../sandbox/sandbox-registry.ts";
 import type { CreationQuota } from "./creation-quota.ts";
 import { explainEngineError, explainUpgradeErrors } from "./engine-answers.ts";
@@ -56,6 +57,10 @@ export function handleRequest(routes: Routes, req: IncomingMessage, res: ServerR
   const path = pathOf(url);
   if (path === "/api/sandboxes" || path === "/api/sandboxes/") {
     createSandbox(req, res, routes.registry, routes.quota);
+    return true;
+  }
+  if (isAdminUiPath(path)) {
+    serveAdminUi(req, res);
     return true;
   }
   const engine = engineFor(routes, url);

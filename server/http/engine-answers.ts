@@ -6,7 +6,7 @@ import { refuseSocket } from "./json-answers.ts";
 /** Engine.IO's error codes (`Server.errors`), explained. */
 const byCode: Record<number, (context: { name?: string; message?: string }) => string> = {
   0: () => 'Unknown transport: Socket.IO clients connect with "polling" or "websocket".',
-  1: () => "This Socket.IO session is closed (the server restarted or the session timed out); the client starts a new one by itself.",
+  1: () => "Session ID unknown: this server does not know this Socket.IO session (it restarted, the session timed out, or a load balancer without sticky sessions sent the request to another server); the client starts a new one by itself.",
   2: () => "A Socket.IO connection starts with a GET request; connect with a Socket.IO v4 client.",
   3: ({ name }) => `Socket.IO could not use this request${name ? ` (${name})` : ""}; connect with a Socket.IO v4 client.`,
   4: ({ message }) => message || "Socket.IO refused this connection.",

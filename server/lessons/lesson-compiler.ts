@@ -117,6 +117,8 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
         setup: {
           clients: step.clients,
           ...(step.broadcast === undefined ? {} : { broadcast: step.broadcast }),
+          ...(step.recovery === undefined ? {} : { recovery: step.recovery }),
+          ...(step.network === undefined ? {} : { network: step.network }),
           ...(step.highlight === undefined ? {} : { highlight: step.highlight }),
         },
         ...(step.task

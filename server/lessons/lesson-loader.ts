@@ -12,7 +12,7 @@ import { fileWith, regionOf, type LineRange } from "../../contract/editable-regi
 import { clientsOf, isRecord, listOf, namespacesOf, taskOf, unknownFields, type LoadedTask } from "./lesson-fields.ts";
 
 /** The panels a lesson may name in `panel:`. */
-export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements"];
+export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "recovery", "scaling"];
 
 /** One step as the file declares it; `highlight` already resolved to a 1-based program line. */
 export interface LoadedStep {
@@ -21,6 +21,10 @@ export interface LoadedStep {
   clients: ClientSetup[];
   broadcast?: boolean;
   highlight?: number;
+  /** Connection state recovery for this step (programs that offer it). */
+  recovery?: boolean;
+  /** The cards show latency, volatile sends and the send buffer. */
+  network?: boolean;
   /** The step's code task, its code files read. */
   task?: LoadedTask;
   /** The server-console commands in its text (code spans the console would run), in order. */
@@ -77,7 +81,7 @@ export interface LoadOptions {
 
 const entryPattern = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$/;
 const topFields = ["title", "summary", "panel", "program", "event", "broadcast", "namespaces", "steps", "questions", "challenges", "part"];
-const stepFields = ["clients", "broadcast", "highlight", "task"];
+const stepFields = ["clients", "broadcast", "highlight", "task", "recovery", "network"];
 
 /** The lesson files of `dir` (`NN-slug.md` or `NN-slug/index.md`), in numeric order. */
 export function lessonFiles(dir: string): Array<{ path: string; order: number; slug: string }> {
@@ -172,6 +176,12 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     const step: LoadedStep = { ...bodies[index], clients: clientsOf(raw.clients, `${field}.clients`, fail), commands: commandsIn(bodies[index].markdown) };
     if (raw.broadcast !== undefined) {
       step.broadcast = typeof raw.broadcast === "boolean" ? raw.broadcast : fail(`${field}.broadcast`, "must be true or false");
+    }
+    for (const flag of ["recovery", "network"] as const) {
+      if (raw[flag] !== undefined) step[flag] = typeof raw[flag] === "boolean" ? raw[flag] : fail(`${field}.${flag}`, "must be true or false");
+    }
+    if (step.recovery !== undefined && !programs[program as ProgramName].server?.recovery) {
+      fail(`${field}.recovery`, `the ${program} program has no connectionStateRecovery option to turn on or off`);
     }
     if (raw.task !== undefined) step.task = taskOf(raw.task, `${field}.task`, fail, { taskIds: context.taskIds, region });
     if (raw.highlight !== undefined) {

@@ -4,12 +4,14 @@ import type { ProgramName } from "../../contract/protocol.ts";
 import type { ProgramModule } from "./program.ts";
 import { compileNative } from "../runtime/native-program.ts";
 import { readProgramSource } from "../runtime/program-source.ts";
+import { programServerOptions } from "./server-options.ts";
 
-const names: ProgramName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements"];
+const names: ProgramName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "recovery", "scaling"];
 
 function load(name: ProgramName): ProgramModule {
   const source = readProgramSource(fileURLToPath(new URL(`./${name}.js`, import.meta.url)));
-  return { run: compileNative(source), accepts: source.accepts, file: source.file, source };
+  const server = programServerOptions[name];
+  return { run: compileNative(source), accepts: source.accepts, file: source.file, source, ...(server ? { server } : {}) };
 }
 
 /**

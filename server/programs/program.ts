@@ -3,6 +3,7 @@ import type { Server } from "socket.io";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../contract/protocol.ts";
 import type { CallSite } from "../runtime/call-sites.ts";
 import type { ProgramSource } from "../runtime/program-source.ts";
+import type { ProgramServerOptions } from "./server-options.ts";
 
 /** The sandbox's server, typed with the lesson vocabulary. */
 export type LessonServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -19,7 +20,7 @@ export interface ProgramConsole {
 export interface ProgramContext {
   console: ProgramConsole;
   /** The owner's live settings; read them when an event arrives, not once at start. */
-  settings: { readonly broadcast: boolean };
+  settings: { readonly broadcast: boolean; readonly recovery?: boolean };
   /** Each numbered call site writes its line here as it runs (see `server/runtime/call-sites.ts`). */
   site?: CallSite;
 }
@@ -50,4 +51,6 @@ export interface ProgramModule {
   file: string;
   /** The file's text, editable region and declared events. */
   source: ProgramSource;
+  /** What its `new Server(server, { … })` sets (heartbeat, connection state recovery); unset: Socket.IO's defaults. */
+  server?: ProgramServerOptions;
 }

@@ -5,6 +5,7 @@
  */
 import { maxTimeout, stepLabel, transitions, type Receiver, type StepName } from "../../contract/console/console-grammar.ts";
 import type { CodeLimits } from "./budgets.ts";
+import { roomLimits } from "../config.ts";
 
 /** The last step of a chain: what it does with the operator the steps before built. */
 export type ChainEnd =
@@ -112,8 +113,10 @@ export function rooms(value: unknown, limits: CodeLimits, what: string): string 
   const list = Array.isArray(value) ? value : [value];
   if (list.length > limits.roomsPerCall) throw new RangeError(`${what} takes at most ${limits.roomsPerCall} rooms at once.`);
   for (const room of list) {
-    if (typeof room !== "string" || room.length > limits.nameLength) {
-      throw new TypeError(`${what} takes room names of at most ${limits.nameLength} characters.`);
+    // Room names have the bound every socket has (server/wire/room-budget.ts), shorter than other names.
+    const longest = Math.min(limits.nameLength, roomLimits.nameChars);
+    if (typeof room !== "string" || room.length > longest) {
+      throw new TypeError(`${what} takes room names of at most ${longest} characters.`);
     }
   }
   return value as string | string[];

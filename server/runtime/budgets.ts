@@ -1,5 +1,5 @@
 /** Every budget learner code runs under: the configurable ones (see `server/config.ts`) and the fixed ones. */
-import type { PlaygroundOptions } from "../config.ts";
+import { roomLimits, type PlaygroundOptions } from "../config.ts";
 
 /** The limits one sandbox's learner code runs under. Sizes are in bytes, times in ms. */
 export interface CodeLimits {
@@ -55,7 +55,7 @@ export function codeLimits(options: PlaygroundOptions): CodeLimits {
     valueBytes: options.maxPayloadBytes,
     valueDepth: 32,
     nameLength: 256,
-    roomsPerSocket: 100,
+    roomsPerSocket: roomLimits.perSocket + 1, // the bound every socket has (server/wire/room-budget.ts), said to the code
     roomsPerCall: 100,
     chainSteps: 16,
     namespaces: 32,

@@ -87,7 +87,8 @@ export class GuestObjects {
     socket.once("disconnect", () => queueMicrotask(() => this.forget(socket)));
     const handshake = handshakeOf(socket, this.#limits);
     if (handshake.problem) this.#hooks.warn(handshake.problem);
-    return JSON.stringify({ id: socket.id, nsp: socket.nsp.name, handshake: handshake.value });
+    // `recovered`: connection state recovery gave this socket back its id, rooms and missed emits.
+    return JSON.stringify({ id: socket.id, nsp: socket.nsp.name, recovered: socket.recovered, handshake: handshake.value });
   }
 
   /** The sockets of a namespace, as the guest's `nsp.sockets` shows them. */

@@ -11,11 +11,17 @@ export interface TraceContext {
   /** The line of the running program that made the call, if it is on the stack. */
   programLine(): number | undefined;
   report(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
+  /** A namespace whose broadcasts are not traced at all (the Admin UI's). */
+  untraced?(nsp: Namespace): boolean;
 }
 
 interface Broadcast {
   nsp: Namespace;
   data: unknown[];
+  /** How many of `data` the call passed (event name included); the rest is an offset the adapter added. */
+  passed: number;
+  /** A broadcast to one socket's own room may be that socket's `socket.emit` (connection state recovery on). */
+  ownRoomEmits: boolean;
   opts: BroadcastOptions;
   reached: Socket[];
   line: number | undefined;
@@ -41,10 +47,36 @@ export class DeliveryTracer {
 
   constructor(context: TraceContext) {
     this.#context = context;
+    this.adapter = this.adapterOn(Adapter);
+  }
+
+  /**
+   * `Base` with every broadcast observed, for a cluster adapter whose broadcast reaches the other nodes' sockets
+   * within the call (no connection state recovery there, so `socket.emit` never goes through it).
+   *
+   * @example
+   * const io = new Server({ adapter: tracer.traced(bus.adapter()) });
+   */
+  traced(Base: typeof Adapter): typeof Adapter {
+    return this.adapterOn(Base, false);
+  }
+
+  /**
+   * A tracing subclass of `Base` (Socket.IO's in-memory `Adapter`, or its `SessionAwareAdapter` when the server
+   * has connection state recovery on). The Admin UI's traffic is not traced (`untraced`).
+   *
+   * @example
+   * new Server({ adapter: tracer.adapterOn(SessionAwareAdapter), connectionStateRecovery: {} });
+   */
+  adapterOn<Base extends typeof Adapter>(Base: Base, ownRoomEmits = Base !== Adapter): Base {
     const tracer = this;
-    this.adapter = class TracingAdapter extends Adapter {
+    const context = this.#context;
+    // Only with connection state recovery does Socket.IO send `socket.emit` (to the socket's own room) through the adapter.
+    return class TracingAdapter extends (Base as typeof Adapter) {
       override broadcast(packet: any, opts: BroadcastOptions): void {
-        tracer.#begin(this.nsp, packet.data, opts);
+        if (context.untraced?.(this.nsp)) return super.broadcast(packet, opts);
+        // A session-aware adapter appends the packet's offset to its arguments: the call did not pass it.
+        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, ownRoomEmits);
         try {
           super.broadcast(packet, opts);
         } finally {
@@ -52,14 +84,15 @@ export class DeliveryTracer {
         }
       }
       override broadcastWithAck(packet: any, opts: BroadcastOptions, count: (n: number) => void, ack: any): void {
-        tracer.#begin(this.nsp, packet.data, opts);
+        if (context.untraced?.(this.nsp)) return super.broadcastWithAck(packet, opts, count, ack);
+        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, false);
         try {
           super.broadcastWithAck(packet, opts, count, ack);
         } finally {
           tracer.#end();
         }
       }
-    };
+    } as Base;
   }
 
   /** Starts observing a socket's outgoing packets. */
@@ -90,8 +123,8 @@ export class DeliveryTracer {
     }
   }
 
-  #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions): void {
-    this.#current = { nsp, data, opts, reached: [], line: this.#consoleCall ? undefined : this.#context.programLine() };
+  #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions, passed: number, ownRoomEmits: boolean): void {
+    this.#current = { nsp, data, opts, passed, ownRoomEmits, reached: [], line: this.#consoleCall ? undefined : this.#context.programLine() };
   }
 
   #end(): void {
@@ -99,8 +132,15 @@ export class DeliveryTracer {
     this.#current = undefined;
     if (!current) return;
     const [event, ...args] = current.data as [string, ...unknown[]];
+    const passed = args.slice(0, current.passed - 1);
+    const own = current.ownRoomEmits ? this.#ownRoomOf(current.opts) : undefined;
+    if (own) {
+      // With connection state recovery on, Socket.IO sends `socket.emit` through the adapter, to the socket's own room.
+      this.#publish(own.nsp.name, `socket.emit(${formatArgs(event, passed)})`, event, args, current.reached, own, current.line, undefined);
+      return;
+    }
     const sender = this.#consoleCall ? this.#consoleCall.sender : this.#senderOf(current.opts);
-    const call = describeBroadcast(current.nsp.name, current.opts, sender?.id, event, args);
+    const call = describeBroadcast(current.nsp.name, current.opts, sender?.id, event, passed);
     const broadcast = {
       rooms: [...current.opts.rooms],
       except: [...(current.opts.except ?? [])].filter((room) => room !== sender?.id),
@@ -112,6 +152,13 @@ export class DeliveryTracer {
   #direct(socket: Socket, event: string, args: unknown[]): void {
     const call = `socket.emit(${formatArgs(event, args)})`;
     this.#publish(socket.nsp.name, call, event, args, [socket], socket, this.#consoleCall ? undefined : this.#context.programLine(), undefined);
+  }
+
+  /** The socket whose own-id room is the only target of a broadcast with no exceptions, if any. */
+  #ownRoomOf(opts: BroadcastOptions): Socket | undefined {
+    if (opts.rooms.size !== 1 || (opts.except?.size ?? 0) > 0) return undefined;
+    const [room] = opts.rooms;
+    return this.#sockets.get(room);
   }
 
   /** The socket whose `socket.broadcast` / `socket.to()` made this broadcast: its own-id room is excluded. */

@@ -34,6 +34,28 @@ const storage = new AsyncLocalStorage<Entry>();
  * });
  */
 export class HandlerContext {
+  #onFault: (error: unknown, handling: Handling) => void;
+
+  /** `onFault`: what to do when something thrown while handling escapes every handler (see `HandlerContext.blame`). */
+  constructor(onFault: (error: unknown, handling: Handling) => void = () => undefined) {
+    this.#onFault = onFault;
+  }
+
+  /**
+   * Hands an error that escaped to the process (`uncaughtException`, `unhandledRejection`) to the sandbox whose
+   * handling it was thrown in, when the async context says so; false when it belongs to no sandbox. Node runs
+   * those listeners in the context of the callback that threw (a timer, `nextTick`, an immediate, a promise job).
+   *
+   * @example
+   * process.on("uncaughtException", (error) => HandlerContext.blame(error) || console.error(error));
+   */
+  static blame(error: unknown): boolean {
+    const entry = storage.getStore();
+    if (!entry) return false;
+    entry.owner.#onFault(error, entry);
+    return true;
+  }
+
   /** What this sandbox's program is handling now; undefined at start-up and in console commands. */
   current(): Handling | undefined {
     const entry = storage.getStore();

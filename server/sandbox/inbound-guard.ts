@@ -1,4 +1,4 @@
-/** Checks each event a participant sends before the lesson program sees it: rate, size, name, shape, handler. */
+/** Checks each event a participant sends before the lesson program sees it: rate, name, shape, handler (its size was measured on the wire). */
 import type { Socket } from "socket.io";
 import type { EventShapes } from "../programs/program.ts";
 
@@ -14,7 +14,6 @@ export const eventsClientsCannotSend = new Set([
 ]);
 
 export interface GuardLimits {
-  maxPayloadBytes: number;
   maxEventsPerSecond: number;
 }
 
@@ -51,20 +50,15 @@ export class InboundGuard {
     if (typeof event !== "string") {
       return refuse(`${name} sent an event whose name is not a string; it was ignored.`);
     }
+    // The measuring decoder has refused larger payloads and longer names already (server/wire/).
     if (eventsClientsCannotSend.has(event)) {
       return refuse(`${name} sent "${event}", a name Socket.IO reserves for itself; clients cannot send it, so it was ignored.`);
-    }
-    const size = payloadSize(args);
-    if (size > this.#limits.maxPayloadBytes) {
-      return refuse(
-        `${name} sent "${event}" with ${Math.ceil(size / 1024)} KiB of data, over the ${Math.floor(this.#limits.maxPayloadBytes / 1024)} KiB limit; send less.`,
-      );
     }
     const { shapes, program } = this.#accepts();
     if (socket.listeners(event).length === 0) {
       return refuse(`${name} sent "${event}", but the ${program} program has no handler for it; nothing happened.`);
     }
-    // An event the program file does not declare (learner code may add handlers) passes with any data; its size was checked above.
+    // An event the program file does not declare (learner code may add handlers) passes with any data; it was measured on the wire (server/wire/).
     if (!Object.hasOwn(shapes, event)) return undefined;
     const expected = shapes[event];
     const wrong = expected.findIndex((type, index) => type !== "any" && args[index] !== undefined && typeof args[index] !== type);
@@ -92,30 +86,26 @@ export class InboundGuard {
       `${name} sent more than ${this.#limits.maxEventsPerSecond} events in one second; the extra ones are dropped (one warning a second).`,
     );
   }
+
+  /**
+   * The error ack of an event the rate limit dropped without a warning line.
+   *
+   * @example
+   * guard.floodAck("A"); // 'A sent more than 200 events in one second; this one was dropped. Send fewer.'
+   */
+  floodAck(name: string): string {
+    return `${name} sent more than ${this.#limits.maxEventsPerSecond} events in one second; this one was dropped. Send fewer.`;
+  }
 }
 
 function refuse(sentence: string): Refusal {
   return { warning: sentence, ack: sentence };
 }
 
-function payloadSize(args: unknown[]): number {
-  let size = 0;
-  for (const arg of args) {
-    if (typeof arg === "string") size += arg.length;
-    else if (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg)) size += arg.byteLength;
-    else {
-      try {
-        size += JSON.stringify(arg)?.length ?? 0;
-      } catch {
-        size += 0;
-      }
-    }
-  }
-  return size;
-}
-
+/** The kinds of `args`: "a string and a number", or "7 arguments" past three (a refusal line stays one short line). */
 function describe(args: unknown[]): string {
   if (args.length === 0) return "no data";
+  if (args.length > 3) return `${args.length} arguments`;
   const kind = (arg: unknown) => (arg === null ? "null" : Array.isArray(arg) ? "array" : typeof arg);
   return args.map((arg) => (kind(arg) === "null" ? "null" : `${/^[aeiou]/.test(kind(arg)) ? "an" : "a"} ${kind(arg)}`)).join(" and ");
 }

@@ -23,13 +23,19 @@ export function inboundMiddleware(socket: Socket, target: InboundTarget): (packe
   return (packet, next) => {
     const client = target.nameOf(socket);
     const where = { client, socketId: socket.id, nsp: socket.nsp.name };
-    const refusal = target.guard.check(socket, client, packet);
-    if (refusal === "flood") return;
+    const ack = packet.at(-1);
+    const answer = (error: string) => typeof ack === "function" && ack({ ok: false, error });
+    let refusal: ReturnType<InboundGuard["check"]>;
+    try {
+      refusal = target.guard.check(socket, client, packet);
+    } catch (error) {
+      // Never a throw outside a handler that answers it: a fault in the checks refuses the one event.
+      refusal = { warning: `The playground could not check an event from ${client} (${String(error)}); it was dropped.`, ack: "The server could not check this event; it was dropped." };
+    }
+    if (refusal === "flood") return answer(target.guard.floodAck(client));
     if (refusal) {
       target.feed({ level: "warn", kind: "system", text: refusal.warning, ...where });
-      const ack = packet.at(-1);
-      if (typeof ack === "function") ack({ ok: false, error: refusal.ack });
-      return;
+      return answer(refusal.ack);
     }
     const [event, ...args] = packet;
     target.feed({ level: "log", kind: "event", text: `${client} sent ${JSON.stringify(event)}`, ...where, event, args: args.filter((arg) => typeof arg !== "function") });

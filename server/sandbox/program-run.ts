@@ -1,33 +1,75 @@
 /** One run of a lesson program: a fresh Socket.IO server, every namespace instrumented, the program's handlers on it. */
 import type { Server as EngineServer } from "engine.io";
 import type { Namespace, Socket } from "socket.io";
+import type { Adapter } from "socket.io-adapter";
+import { adminNamespace, type AdminAccess } from "../admin/admin-access.ts";
+import { adminGate, instrumentAdmin } from "../admin/admin-instrument.ts";
 import type { ClientToServerEvents, Delivery, ServerToClientEvents } from "../../contract/protocol.ts";
 import type { LessonServer, ProgramModule } from "../programs/program.ts";
 import type { CallSite } from "../runtime/call-sites.ts";
 import type { PreparedCode, RunningProgram } from "../runtime/learner-program.ts";
 import { startNative } from "../runtime/native-program.ts";
-import { createSocketServer } from "../socket-server.ts";
+import { createSocketServer, type WireLimits } from "../socket-server.ts";
+import { WireError } from "../wire/measuring-decoder.ts";
 import { DeliveryTracer } from "./delivery-trace.ts";
 import type { HandlerContext } from "./handler-context.ts";
 import type { InboundGuard } from "./inbound-guard.ts";
 import { inboundMiddleware } from "./inbound-middleware.ts";
+import { boundedSessionAdapter, type RecoveryLimits } from "./recovery-adapter.ts";
 import type { Occupancy } from "./occupancy.ts";
 import { programConsole, type ProgramLine } from "./program-console.ts";
 import type { SocketDirectory } from "./socket-directory.ts";
 
 /** What a run shares with its sandbox, which outlives it. */
 export interface RunHost {
-  maxSockets: number;
+  /** The sandbox's socket cap, payload budget, namespace cap and slow-reader bound. */
+  limits: Partial<WireLimits>;
   directory: SocketDirectory;
   context: HandlerContext;
   guard: InboundGuard;
   occupancy: Occupancy;
-  /** The owner's live settings, read by the program when an event arrives. */
-  settings: { readonly broadcast: boolean };
+  /** The owner's live settings, read by the program when an event arrives (`recovery` when a run starts). */
+  settings: { readonly broadcast: boolean; readonly recovery?: boolean };
+  /** What connection state recovery may keep, when a program turns it on. */
+  recoveryLimits: RecoveryLimits;
   feed(line: ProgramLine): void;
   trace(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
   /** A socket came, went, joined or left a room. */
   socketsChanged(): void;
+  /** The Admin UI's credentials once the owner asked for it (then every run installs it); undefined before. */
+  admin?(): AdminAccess | undefined;
+}
+
+/** One node of a multi-node sandbox (the scaling lesson): its number, and what it shares with the other nodes. */
+export interface ClusterNode {
+  /** 1-based: "server 1", "server 2". */
+  number: number;
+  /** One tracer for every node, so a delivery that crosses nodes is one row. */
+  tracer: DeliveryTracer;
+  site: CallSite;
+  /** Its server's adapter class, traced: the cluster bus's while the Adapter switch is on. */
+  adapter: typeof Adapter;
+}
+
+/**
+ * The tracer of a run: names and triggers from the sandbox, the program's line from `site`; the Admin UI's
+ * traffic is not traced (it is no delivery, and never interrupts one being traced).
+ *
+ * @example
+ * const tracer = runTracer(host, { line: undefined });
+ */
+export function runTracer(host: RunHost, site: CallSite): DeliveryTracer {
+  const { directory, context } = host;
+  return new DeliveryTracer({
+    nameOf: (socket) => directory.nameOf(socket),
+    trigger: () => {
+      const handling = context.current();
+      return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
+    },
+    programLine: () => site.line,
+    report: (delivery) => host.trace(delivery),
+    untraced: (nsp) => nsp.name === adminNamespace,
+  });
 }
 
 /**
@@ -47,28 +89,47 @@ export class ProgramRun {
   #host: RunHost;
   #program: RunningProgram;
   #closed = false;
+  /** Set when this run is one node of a multi-node sandbox. */
+  #node: ClusterNode | undefined;
+  /** Stops the Admin UI's instrumentation, once installed. */
+  #stopAdmin: (() => void) | undefined;
 
-  constructor(program: ProgramModule, host: RunHost, code?: PreparedCode) {
+  constructor(program: ProgramModule, host: RunHost, code?: PreparedCode, node?: ClusterNode) {
     this.#host = host;
+    this.#node = node;
     const { directory, context } = host;
     // The program notes the line of each call it makes here; the trace and the console read it (no stack traces).
-    const site: CallSite = { line: undefined };
-    this.tracer = new DeliveryTracer({
-      nameOf: (socket) => directory.nameOf(socket),
-      trigger: () => {
-        const handling = context.current();
-        return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
+    const site: CallSite = node?.site ?? { line: undefined };
+    this.tracer = node?.tracer ?? runTracer(host, site);
+    // The program's `new Server(server, { … })` options: its heartbeat, and recovery while the owner has it on.
+    const recovery = !node && host.settings.recovery ? program.server?.recovery : undefined;
+    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", {
+      ...program.server?.heartbeat,
+      ...(recovery
+        ? { connectionStateRecovery: { ...recovery }, adapter: this.tracer.adapterOn(boundedSessionAdapter(host.recoveryLimits)) }
+        : { adapter: node?.adapter ?? this.tracer.adapter }),
+      limits: host.limits,
+      hooks: {
+        nameOf: (conn) => directory.nameOfConnection(conn),
+        report: (conn, nsp, text) => host.feed({ level: "warn", kind: "system", text, client: conn && directory.nameOfConnection(conn), nsp }),
       },
-      programLine: () => site.line,
-      report: (delivery) => host.trace(delivery),
-    });
-    directory.forgetNamespaces();
-    ({ engine: this.engine, io: this.io } = createSocketServer<ClientToServerEvents, ServerToClientEvents>("sandbox", { adapter: this.tracer.adapter }));
+    }));
+    // One directory over every node of a multi-node sandbox: the first node starts the list, the others join it.
+    if (!node || node.number === 1) directory.follow(this.io);
+    else directory.alsoFollow(this.io);
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
+    this.enableAdmin();
     const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });
     const run = { console, settings: host.settings, site };
     this.#program = code ? code.start(this.io, run) : startNative(program.run, this.io, run);
+  }
+
+  /** Installs the Admin UI's server side on this run if the owner has asked for it (once; later runs do it at start). */
+  enableAdmin(): void {
+    const access = this.#host.admin?.();
+    if (!access || this.#stopAdmin || this.#closed) return;
+    this.#stopAdmin = instrumentAdmin(this.io, access, `server ${this.#node?.number ?? 1}`);
   }
 
   /** The broadcast switch moved: learner code hears it at once (built-in programs read it live). */
@@ -92,23 +153,33 @@ export class ProgramRun {
     // As a server process that is replaced: the program stops first, so no handler of it runs for the closing sockets.
     this.#program.stop();
     this.io.close();
+    this.#stopAdmin?.();
   }
 
   #instrument(nsp: Namespace): void {
-    const { directory, context, maxSockets } = this.#host;
-    directory.track(nsp);
-    nsp.use((socket, next) => {
-      const count = directory.count;
-      if (count >= maxSockets) {
-        this.#host.feed({ level: "warn", kind: "system", text: `Refused a connection to ${nsp.name}: this sandbox already has ${count} sockets, the limit.` });
-        return next(new Error(`This sandbox is full (${maxSockets} sockets); disconnect a client and try again.`));
-      }
-      context.connecting(socket, next);
-    });
+    const { context } = this.#host;
+    if (nsp.name === adminNamespace) return this.#instrumentAdmin(nsp);
+    // The socket cap is the connection ledger's (at the handshake and at each CONNECT, before a socket exists).
+    nsp.use((socket, next) => context.connecting(socket, next));
     // First in line, also in a regex namespace's children, which copy the program's listeners before this runs.
     nsp.prependListener("connection", (socket: Socket) => this.#onConnection(socket));
     nsp.adapter.on("join-room", () => this.#host.socketsChanged());
     nsp.adapter.on("leave-room", () => this.#host.socketsChanged());
+  }
+
+  /**
+   * The Admin UI's namespace: under the socket cap and behind the owner's credentials, but no card, no feed line and
+   * no trace; it is read-only, so any event its sockets send is refused.
+   */
+  #instrumentAdmin(nsp: Namespace): void {
+    // Its CONNECTs pass the connection ledger like any other, so its sockets count under the socket cap.
+    nsp.use(adminGate(() => this.#host.admin?.()));
+    nsp.on("connection", (socket: Socket) => {
+      socket.use((packet) => {
+        const ack = packet.at(-1);
+        if (typeof ack === "function") ack({ ok: false, error: "The Admin UI is read-only here: run commands in the server console instead." });
+      });
+    });
   }
 
   #onConnection(socket: Socket): void {
@@ -118,17 +189,18 @@ export class ProgramRun {
     host.occupancy.socketJoined();
     host.context.cover(socket);
     this.tracer.watch(socket);
-    host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name} (id ${socket.id})`, ...where });
+    const on = this.#node ? ` on server ${this.#node.number}` : "";
+    host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name}${on} (id ${socket.id})`, ...where });
     socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed }));
     socket.on("error", (error) => {
-      // Socket.IO's parser refuses malformed packets and reserved event names alike, then closes the connection.
-      const what = error.message === "invalid payload" ? "a malformed packet or a reserved event name such as \"disconnect\"" : error.message;
-      host.feed({ level: "error", kind: "system", text: `${client} sent a frame Socket.IO could not read (${what}); Socket.IO closed that connection.`, ...where });
+      // The measuring decoder has told the owner about the packets it refused (WireError); anything else is told here.
+      if (error instanceof WireError) return;
+      host.feed({ level: "error", kind: "system", text: `${client}'s connection failed (${error.message}); Socket.IO closed it.`, ...where });
     });
     socket.on("disconnect", (reason) => {
       if (this.#closed) return;
       host.occupancy.socketLeft();
-      host.feed({ level: "info", kind: "disconnection", text: `${client} disconnected from ${socket.nsp.name} (${reason})`, ...where });
+      host.feed({ level: "info", kind: "disconnection", text: `${client} disconnected from ${socket.nsp.name}${on} (${reason})`, ...where });
       host.socketsChanged();
     });
     host.socketsChanged();

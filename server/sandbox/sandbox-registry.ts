@@ -56,6 +56,7 @@ export class SandboxRegistry {
 
   /** A new sandbox, or undefined when `maxSandboxes` are live already. */
   create(): Sandbox | undefined {
+    for (const [id, sandbox] of this.#sandboxes) if (sandbox.closed) this.#sandboxes.delete(id);
     if (this.#sandboxes.size >= this.#options.maxSandboxes) return undefined;
     const id = this.#newId();
     const sandbox = new Sandbox({ id, token: secret(32), clientKey: secret(16) }, this.#options, this.#sink(id));
@@ -64,14 +65,18 @@ export class SandboxRegistry {
     return sandbox;
   }
 
+  /** The live sandbox with this id; one that closed itself after a fault is forgotten here. */
   get(id: string): Sandbox | undefined {
-    return this.#sandboxes.get(id);
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox?.closed) return sandbox;
+    this.#sandboxes.delete(id);
+    return undefined;
   }
 
-  /** Closes the sandboxes that have had no sockets and no owner for `idleMs`. */
+  /** Closes the sandboxes that have had no sockets and no owner for `idleMs`, and forgets those closed after a fault. */
   sweep(now = Date.now()): void {
     for (const [id, sandbox] of this.#sandboxes) {
-      if (sandbox.isIdle(now)) this.close(id);
+      if (sandbox.closed || sandbox.isIdle(now)) this.close(id);
     }
   }
 

@@ -115,6 +115,7 @@ function isSavedSandbox(value: unknown): value is SavedSandbox {
     typeof saved.clientKey === "string" && secretPattern.clientKey.test(saved.clientKey) &&
     typeof settings === "object" && settings !== null &&
     isProgramName(settings.program) && typeof settings.broadcast === "boolean" &&
+    (settings.recovery === undefined || typeof settings.recovery === "boolean") &&
     Number.isSafeInteger(saved.run) && (saved.run as number) >= 1 &&
     (saved.idleSince === null || (typeof saved.idleSince === "number" && Number.isFinite(saved.idleSince)))
   );

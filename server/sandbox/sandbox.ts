@@ -1,7 +1,12 @@
 /** One learner's sandbox: a real Socket.IO server of its own, running one lesson program, traced for its owner. */
 import type { Server as EngineServer } from "engine.io";
 import type { Socket } from "socket.io";
-import type { AckResult, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
+import { AdminAccess } from "../admin/admin-access.ts";
+import { isClientName } from "../../contract/client-names.ts";
+import { ClusterRun, nodeCount } from "../cluster/cluster-run.ts";
+import type { MissedSession } from "../cluster/node-balancer.ts";
+import type { AckResult, AdminUiAccess, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
+import { displayText } from "../../contract/display-text.ts";
 import type { PlaygroundOptions } from "../config.ts";
 import { runCommand } from "../console/console-executor.ts";
 import { programs } from "../programs/index.ts";
@@ -9,17 +14,20 @@ import type { LessonServer, ProgramModule } from "../programs/program.ts";
 import { prepareCode, type PreparedCode } from "../runtime/learner-program.ts";
 import { RunRate } from "../runtime/run-rate.ts";
 import { FeedStream, type StreamSink } from "./feed-stream.ts";
-import { HandlerContext } from "./handler-context.ts";
+import { HandlerContext, type Handling } from "./handler-context.ts";
 import { InboundGuard } from "./inbound-guard.ts";
 import { Occupancy } from "./occupancy.ts";
 import type { ProgramLine } from "./program-console.ts";
 import { ProgramRun, type RunHost } from "./program-run.ts";
+import { cutText } from "./shown-payload.ts";
 import { SocketDirectory } from "./socket-directory.ts";
 
 /** What the owner's control channel receives besides the stream. */
 export interface SandboxSink extends StreamSink {
   sockets(list: SocketInfo[]): void;
   settings(settings: SandboxState): void;
+  /** The sandbox closed itself after a fault (its last feed line says why): its owners are disconnected. */
+  closed?(): void;
 }
 
 /** The names a sandbox's own secrets and path. */
@@ -71,13 +79,15 @@ export class Sandbox {
   #directory: SocketDirectory;
   #occupancy: Occupancy;
   #host: RunHost;
-  #run: ProgramRun;
+  #run: ProgramRun | ClusterRun;
   #socketsTimer: NodeJS.Immediate | undefined;
   #closed = false;
   /** Learner code replacing the program's editable region (undefined: the built-in program runs). */
   #code: string | undefined;
   #codeRequests = 0;
   #codeRate = new RunRate();
+  /** The Admin UI's credentials, made when the owner first asks to open it. */
+  #admin: AdminAccess | undefined;
 
   constructor(identity: SandboxIdentity, options: PlaygroundOptions, sink: SandboxSink, { catalog = programs, restored }: SandboxExtras = {}) {
     this.id = identity.id;
@@ -87,7 +97,7 @@ export class Sandbox {
     this.#options = options;
     this.#sink = sink;
     this.#catalog = catalog;
-    this.#stream = new FeedStream(sink, options.backlog);
+    this.#stream = new FeedStream(sink, options.backlog, options.feedBytes);
     const directory = (this.#directory = new SocketDirectory(identity.clientKey));
     this.#occupancy = new Occupancy(() => directory.count, Date.now, restored?.idleSince);
     if (restored) {
@@ -96,21 +106,34 @@ export class Sandbox {
     }
     const sandbox = this;
     this.#host = {
-      maxSockets: options.maxSocketsPerSandbox,
+      limits: {
+        maxSockets: options.maxSocketsPerSandbox,
+        payloadBytes: options.maxPayloadBytes,
+        maxNamespaces: options.maxNamespaces,
+        maxQueuedBytes: options.maxQueuedBytes,
+        packetsPerSecond: options.maxEventsPerSecond,
+      },
       directory,
-      context: new HandlerContext(),
+      context: new HandlerContext((error, handling) => this.#fault(error, handling)),
       guard: new InboundGuard(options, () => ({ shapes: this.#catalog[this.#settings.program].accepts, program: this.#settings.program })),
       occupancy: this.#occupancy,
       settings: {
         get broadcast() {
           return sandbox.#settings.broadcast;
         },
+        get recovery() {
+          return sandbox.#settings.recovery === true;
+        },
       },
+      // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
+      recoveryLimits: { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 },
       feed: (line) => this.#feed(line),
       trace: (delivery) => this.#stream.trace(delivery),
       socketsChanged: () => this.#socketsChanged(),
+      admin: () => this.#admin,
     };
-    this.#run = new ProgramRun(catalog[this.#settings.program], this.#host);
+    directory.nodeOf = (socket) => (this.#run instanceof ClusterRun ? this.#run.nodeOf(socket) : undefined);
+    this.#run = this.#startRun();
     if (restored) {
       this.#feed({ level: "info", kind: "system", text: "The playground server restarted: this sandbox kept its id, program and broadcast flag; clients reconnect by themselves." });
     }
@@ -124,6 +147,11 @@ export class Sandbox {
   /** The sandbox's real Socket.IO server (a new one after each program switch). */
   get io(): LessonServer {
     return this.#run.io;
+  }
+
+  /** Every server of the current run: one, or each node's in the scaling lesson (node 1 first). */
+  get servers(): LessonServer[] {
+    return this.#run instanceof ClusterRun ? this.#run.nodes.map((node) => node.io) : [this.#run.io];
   }
 
   /** The settings it runs now and the run they belong to. */
@@ -158,14 +186,31 @@ export class Sandbox {
 
   /** Changes the broadcast flag at once; a new program starts on a fresh server, as a restart would. */
   update(patch: Partial<SandboxSettings>): SandboxState {
+    if (this.#closed) return this.settings;
     const program = patch.program ?? this.#settings.program;
     const switching = program !== this.#settings.program;
     const flipped = (patch.broadcast ?? this.#settings.broadcast) !== this.#settings.broadcast;
-    this.#settings = { program, broadcast: patch.broadcast ?? this.#settings.broadcast };
+    const adapterFlipped = patch.adapter !== undefined && patch.adapter !== (this.#settings.adapter ?? false);
+    const recovery = patch.recovery ?? this.#settings.recovery === true;
+    const recovering = recovery !== (this.#settings.recovery === true) && this.#catalog[program].server?.recovery !== undefined;
+    this.#settings = { ...this.#settings, program, broadcast: patch.broadcast ?? this.#settings.broadcast };
+    if (recovery) this.#settings.recovery = true;
+    else delete this.#settings.recovery;
+    if (patch.adapter !== undefined) this.#settings.adapter = patch.adapter;
+    if (patch.sticky !== undefined) this.#settings.sticky = patch.sticky;
     if (switching) {
       this.#code = undefined;
       this.#codeRequests++;
       this.#restart(`Switched to the ${program} program`);
+    } else if (adapterFlipped && program === "scaling") {
+      this.#restart(this.#settings.adapter ? "Adapter on: both servers now share a cluster adapter" : "Adapter off: each server has only its own in-memory adapter");
+    } else if (recovering) {
+      // Server options are fixed when the server is made: a new server; learner code, if it ran, runs again on it.
+      const code = this.#code;
+      this.#code = undefined;
+      this.#codeRequests++;
+      this.#restart(`Connection state recovery ${recovery ? "on" : "off"}`);
+      if (code !== undefined) void this.setCode(code);
     } else if (flipped) {
       this.#run.settingsChanged(this.#settings);
     }
@@ -188,6 +233,7 @@ export class Sandbox {
       }
       return { ok: true, data: this.settings };
     }
+    if (this.#settings.program === "scaling") return { ok: false, error: "Run code is not available in the scaling lesson yet: its two servers run the lesson's program; use the console and the switches." };
     if (!this.#codeRate.take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
     const prepared = await this.#prepare(code, request);
     if (!prepared.ok) {
@@ -215,6 +261,16 @@ export class Sandbox {
     return this.#run.codeMemory();
   }
 
+  /**
+   * Opens the Admin UI's namespace on this sandbox (from now on, on every run) and answers with what the owner's
+   * page needs to connect the Admin UI to it: the credentials go to the owner only, never to participants.
+   */
+  adminUi(): AdminUiAccess {
+    this.#admin ??= new AdminAccess();
+    this.#run.enableAdmin();
+    return this.#admin.accessFor(this.path);
+  }
+
   /** Every socket with its name, namespace and rooms, as the server sees them. */
   sockets(): SocketInfo[] {
     return this.#directory.list();
@@ -225,10 +281,43 @@ export class Sandbox {
     return this.#directory.rooms(socketId);
   }
 
-  /** Runs one console line on the real server. */
-  command(line: string): Promise<AckResult<ConsoleReply>> {
+  /** What its console lines and deliveries cost now, in bytes: at most `feedBytes` (`SANDBOX_FEED_BYTES`). */
+  get keptBytes(): number {
+    return this.#stream.usedBytes;
+  }
+
+  /** True once the sandbox closed (idle, or after a fault); the registry forgets it. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs one console line on the real server; in the scaling lesson `server(N).` runs it on node N. Its output is
+   * cut and escaped like every line the owner sees.
+   */
+  async command(line: string): Promise<AckResult<ConsoleReply>> {
+    const reply = await this.#routeCommand(line);
+    if (!reply.ok) return reply;
+    return { ok: true, data: { ...reply.data, lines: reply.data.lines.map((out) => ({ ...out, text: displayText(cutText(out.text, 4 * 1024)) })) } };
+  }
+
+  async #routeCommand(line: string): Promise<AckResult<ConsoleReply>> {
+    const prefix = /^(\s*server\s*\(\s*(\d+)\s*\)\s*\.)/.exec(line);
+    let io = this.#run.io;
+    if (prefix) {
+      const number = Number(prefix[2]);
+      if (!(this.#run instanceof ClusterRun)) return { ok: false, error: "server(N). picks one of several servers: only the scaling lesson runs more than one.", position: 0 };
+      if (number < 1 || number > nodeCount) return { ok: false, error: `This sandbox runs servers 1 to ${nodeCount}; there is no server ${number}.`, position: line.indexOf(prefix[2]) };
+      io = this.#run.nodes[number - 1].io;
+      const result = await this.#runCommand(line.slice(prefix[1].length), io);
+      return result.ok || result.position === undefined ? result : { ...result, position: result.position + prefix[1].length };
+    }
+    return this.#runCommand(line, io);
+  }
+
+  #runCommand(line: string, io: LessonServer): Promise<AckResult<ConsoleReply>> {
     return runCommand(line, {
-      io: this.#run.io,
+      io,
       // socket("<id>") names one socket (a multiplexed client's /admin socket); socket("A") its client's first.
       socket: (name) => this.#directory.byId(name) ?? this.#directory.byName(name),
       nameOf: (socketId) => {
@@ -287,8 +376,46 @@ export class Sandbox {
     const previous = this.#run;
     this.#stream.run++;
     this.#feed({ level: "info", kind: "system", text: `${what}: the server restarted, and clients reconnect as they would to a restarted node index.js.` });
-    this.#run = new ProgramRun(this.#catalog[this.#settings.program], this.#host, code);
+    this.#run = this.#startRun(code);
     previous.close();
+  }
+
+  /** A run of the current program: two nodes behind the balancer for the scaling program, one server otherwise. */
+  #startRun(code?: PreparedCode): ProgramRun | ClusterRun {
+    const program = this.#catalog[this.#settings.program];
+    if (this.#settings.program !== "scaling") return new ProgramRun(program, this.#host, code);
+    return new ClusterRun(program, this.#host, {
+      adapter: this.#settings.adapter ?? false,
+      // Sticky by default, so the lesson's clients connect; the lesson turns it off to show what breaks.
+      sticky: () => this.#settings.sticky ?? true,
+      missed: (miss) => this.#missedSession(miss),
+    });
+  }
+
+  /** Without sticky sessions a request reached a node that never saw its session: Engine.IO answers 400. */
+  #missedSession({ node, owner, sid, transport, query }: MissedSession): void {
+    const client = query.get("key") === this.clientKey && isClientName(query.get("client")) ? query.get("client") : "A client";
+    const what = transport === "polling" ? "polling request" : "WebSocket upgrade";
+    this.#feed({
+      level: "error",
+      kind: "system",
+      text: `${client}'s ${what} reached server ${node}, which does not know its session ${sid} (it lives on server ${owner}): Engine.IO answered 400 "Session ID unknown". Sticky sessions keep a session on its server.`,
+    });
+  }
+
+  /** Something thrown while the program handled `handling` escaped every handler: tell the owner, close this sandbox alone. */
+  #fault(error: unknown, handling: Handling): void {
+    if (this.#closed) return;
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const during = handling.event === undefined ? `${this.nameOf(handling.socket)}'s connection` : `${JSON.stringify(handling.event)} from ${this.nameOf(handling.socket)}`;
+    this.#feed({
+      level: "error",
+      kind: "system",
+      text: `The server failed while handling ${during} (${what}). This sandbox was closed so nothing else is affected; the page starts a new one when it reconnects.`,
+    });
+    this.#stream.flush();
+    this.#sink.closed?.();
+    this.close();
   }
 
   #feed(line: ProgramLine): void {

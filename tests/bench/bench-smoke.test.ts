@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { expect, inject, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const tiny = ["--clients=3", "--messages=60", "--rounds=1", "--sandboxes=3", "--per-sandbox=2", "--rate=40", "--seconds=1", "--page-clients=2", "--page-events=40", "--code-sandboxes=2"];
+const tiny = ["--clients=3", "--messages=60", "--rounds=1", "--sandboxes=3", "--per-sandbox=2", "--rate=40", "--seconds=1", "--page-clients=2", "--page-events=40", "--code-sandboxes=2", "--flood-sandboxes=2", "--flood-messages=20", "--flood-rate=20"];
 
 it("npm run bench at tiny sizes prints a table and, last, one JSON object with every figure", async () => {
   const args = ["--expose-gc", "--import", "tsx", "bench/run.ts", ...tiny, `--dist=${inject("distDir")}`]; // the page this run built
@@ -32,6 +32,11 @@ it("npm run bench at tiny sizes prints a table and, last, one JSON object with e
     expect(side.p99Ms).toBeGreaterThanOrEqual(side.p50Ms);
   }
   expect(typeof figures.density.returnedWithin10Percent).toBe("boolean");
+
+  expect(figures.flood.sent).toBe(40); // 20 from each sandbox's client A
+  expect(figures.flood.keptBytesMax).toBeGreaterThan(0);
+  expect(figures.flood.keptBytesMax).toBeLessThanOrEqual(figures.flood.feedBytes);
+  expect(Number.isFinite(figures.flood.peakRssBytes)).toBe(true);
 
   expect(figures.page.timeToLastEventMs).toBeGreaterThan(0);
   expect(figures.page.firstLoadJsGzip).toBeGreaterThan(1000);

@@ -13,7 +13,8 @@ export const card = (page: Page, name: string) => page.getByRole("region", { nam
 export const entry = (page: Page, name: string, text: RegExp) =>
   page.getByRole("log", { name: `Client ${name} events`, exact: true }).getByRole("listitem", { name: text });
 export const status = (page: Page, name: string, text: "connected" | "disconnected") =>
-  card(page, name).getByRole("status").filter({ hasText: new RegExp(`^${text}$`) }).waitFor({ timeout: 10_000 });
+  // In the scaling lesson a connected card also names its server: "connected · server 2".
+  card(page, name).getByRole("status").filter({ hasText: new RegExp(`^${text}( · server \\d+)?$`) }).waitFor({ timeout: 10_000 });
 
 export async function send(page: Page, from: string, message: string, event?: string): Promise<void> {
   const region = card(page, from);

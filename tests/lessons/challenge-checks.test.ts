@@ -140,6 +140,34 @@ describe("each challenge: the right answer passes, plausible wrong ones do not",
     expect(await passes(box, "ask-all-but-c", "question", () => command(box, 'io.timeout(2000).except("<C\'s id>").emit("question", "x")'))).toBe(false);
     expect(await passes(box, "ask-all-but-c", "news", () => command(box, 'io.timeout(1500).except("<C\'s id>").emit("news", "x")'))).toBe(false);
   });
+
+  it("ack-emit-not-kept: io.timeout(ms).emit to everyone; not io.emit, not volatile, not one room", async () => {
+    const box = await sandbox("recovery", [{ rooms: ["lobby"] }, {}]);
+    await box.settings({ recovery: true });
+    await box.join({ as: "C" });
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.timeout(100).emit("news", 1)'))).toBe(true);
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.emit("news", 1)'))).toBe(false);
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.volatile.emit("news", 1)'))).toBe(false);
+    expect(await passes(box, "ack-emit-not-kept", "news", () => command(box, 'io.to("lobby").timeout(100).emit("news", 1)'))).toBe(false);
+  });
+});
+
+describe("the scaling challenge, on two servers", () => {
+  it("room-across-servers: the room reached on both servers with the adapter on; not without it, not io.emit, not .local", async () => {
+    const off = await sandbox("scaling", [{}, {}, {}, {}]);
+    await command(off, 'server(1).io.socketsJoin("everyone")');
+    await waitFor(() => off.owner.sockets.filter((socket) => socket.rooms.includes("everyone")).length === 2, "server 1's two sockets in the room");
+    // Adapter off: the room holds server 1's clients only; reaching all of it is reaching one server.
+    expect(await passes(off, "room-across-servers", "news", () => command(off, 'server(1).io.to("everyone").emit("news", 1)'))).toBe(false);
+    expect(await passes(off, "room-across-servers", "news", () => command(off, 'server(2).io.to("everyone").emit("news", 1)'))).toBe(false);
+
+    const on = Object.assign(await sandboxWith("scaling", { clients: 4, settings: { adapter: true } }), { broadcast: false });
+    await command(on, 'server(1).io.socketsJoin("everyone")');
+    await waitFor(() => on.owner.sockets.filter((socket) => socket.rooms.includes("everyone")).length === 4, "all four sockets in the room");
+    expect(await passes(on, "room-across-servers", "news", () => command(on, 'server(2).io.to("everyone").emit("news", 1)'))).toBe(true);
+    expect(await passes(on, "room-across-servers", "news", () => command(on, 'server(2).io.emit("news", 1)'))).toBe(false);
+    expect(await passes(on, "room-across-servers", "news", () => command(on, 'server(2).io.local.to("everyone").emit("news", 1)'))).toBe(false);
+  });
 });
 
 describe("walking a challenge's step never completes it", () => {

@@ -5,7 +5,8 @@ import type { CompiledLesson, CompiledStep } from "../../contract/lesson-types.t
 import type { SandboxState } from "../../contract/protocol.ts";
 import { codeTaskChecks, type TaskClient, type TaskTrace } from "../../contract/code-tasks.ts";
 import { editRegion, regionOf, type RegionEdit } from "../../contract/editable-region.ts";
-import { connectOwner, connection, createSandbox, joinSandbox, settle, startLive, waitFor, type Live, type Owner } from "../support/live.ts";
+import { NetworkLink } from "../../playground/src/live/network-link.ts";
+import { connectOwner, connection, createSandbox, joinSandbox, once, settle, startLive, waitFor, type Live, type Owner } from "../support/live.ts";
 import { lessons } from "./compiled-lessons.ts";
 
 let live: Live;
@@ -44,7 +45,11 @@ function attempt(lesson: CompiledLesson, step: CompiledStep, edits: RegionEdit[]
 async function runAttempt(lesson: CompiledLesson, step: CompiledStep, code: string): Promise<{ owner: Owner; run: number; clients: Participant[] }> {
   const ticket = await createSandbox(live.url);
   const owner = await connectOwner(live.url, ticket);
-  const switched = await owner.emitWithAck("settings", { program: lesson.program, ...(step.setup.broadcast === undefined ? {} : { broadcast: step.setup.broadcast }) });
+  const switched = await owner.emitWithAck("settings", {
+    program: lesson.program,
+    ...(step.setup.broadcast === undefined ? {} : { broadcast: step.setup.broadcast }),
+    ...(step.setup.recovery === undefined ? {} : { recovery: step.setup.recovery }),
+  });
   expect(switched.ok).toBe(true);
   const ran = await owner.timeout(10_000).emitWithAck("code", { code });
   if (!ran.ok) throw new Error(`the server refused the code: ${ran.error} (line ${ran.line})`);
@@ -163,6 +168,35 @@ const cases: TaskCase[] = [
       ],
       "sends everyone the question instead of the answers": [
         { replace: "      callback?.({ answers: responses, everyone: !err });", with: '      io.emit("poll results", question);\n      callback?.({ answers: responses, everyone: !err });' },
+      ],
+    },
+  },
+  {
+    slug: "recovery",
+    id: "welcome-back",
+    act: async (clients, owner) => {
+      // A loses the network, the server drops it (ping timeout), A comes back and says so
+      const a = clients[0].socket;
+      a.io.reconnection(true);
+      a.io.reconnectionDelay(200);
+      const link = new NetworkLink(a.io);
+      const id = a.id;
+      link.goOffline();
+      await waitFor(() => owner.feed.some((entry) => entry.kind === "disconnection" && entry.socketId === id), "the server to drop A", 10_000);
+      const back = once(a, "connect", 10_000);
+      link.goOnline();
+      await back;
+      a.emit("chat message", "back");
+    },
+    wrong: {
+      "greets every connection": [
+        { replace: "io.on(\"connection\", (socket) => {", with: 'io.on("connection", (socket) => {\n  socket.emit("welcome back", socket.id);' },
+      ],
+      "greets everyone when one comes back (io.emit)": [
+        {
+          replace: 'console.log(`${socket.id} recovered, in rooms: ${[...socket.rooms]}`);',
+          with: 'console.log(`${socket.id} recovered, in rooms: ${[...socket.rooms]}`);\nio.emit("welcome back", socket.id);',
+        },
       ],
     },
   },

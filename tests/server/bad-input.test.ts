@@ -62,7 +62,8 @@ describe("bad input", () => {
   it("an oversized payload is refused with the limit in the message; the sender stays connected", async () => {
     const { owner, a, b } = await setUp();
     const answer = await a.timeout(2000).emitWithAck("chat message", "x".repeat(70 * 1024));
-    expect(answer.error).toMatch(/70 KiB of data, over the 64 KiB limit/);
+    // The whole packet counts, event name included: 70 KiB of text and 19 bytes of JSON around it.
+    expect(answer.error).toMatch(/71 KiB of data, over the 64 KiB limit/);
     await waitFor(() => warnings(owner).find((text) => text.includes("64 KiB")), "the warning");
     const got = once(b, "chat message");
     a.emit("chat message", "small");
@@ -85,17 +86,19 @@ describe("bad input", () => {
     first.ws.close();
   });
 
-  it("a malformed frame closes only that connection; everyone else keeps talking", async () => {
+  it("a malformed frame closes only that connection, with a reason first; everyone else keeps talking", async () => {
     const { ticket, owner, a, b } = await setUp();
-    const { ws } = await rawSocket(ticket);
+    const { ws, frames } = await rawSocket(ticket);
     const closed = once(ws, "close");
     ws.send('42["chat message"');
     await closed;
-    await waitFor(() => warnings(owner).find((text) => text.includes("could not read (a malformed packet")), "the warning");
+    expect(frames.at(-1)).toMatch(/^44\{"message":"External \d+ sent a packet whose data is not what Socket.IO expects \(broken JSON/);
+    await waitFor(() => warnings(owner).find((text) => text.includes("whose data is not what Socket.IO expects")), "the warning");
     const garbage = await rawSocket(ticket);
     const closedToo = once(garbage.ws, "close");
     garbage.ws.send("\u0000nonsense");
     await closedToo;
+    expect(garbage.frames.at(-1)).toMatch(/^44\{"message":"External \d+ sent a frame that is not an Engine.IO packet/);
     const got = once(b, "chat message");
     a.emit("chat message", "fine");
     expect(await got).toEqual(["fine"]);

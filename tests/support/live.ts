@@ -340,6 +340,8 @@ export interface SandboxSetup {
   clients?: number | ClientSetup[];
   /** The broadcast flag (default off). */
   broadcast?: boolean;
+  /** Other settings set before the clients join (the scaling lesson's `adapter`, `sticky`). */
+  settings?: Partial<SandboxSettings>;
   /** The live server to use (default: the one this test file started last). */
   live?: Live;
 }
@@ -374,12 +376,12 @@ export interface SandboxBox {
  * const box = await sandboxWith("rooms", { clients: [{ rooms: ["lobby"] }, {}] });
  * box.clients.A.emit("chat message", "hi", "lobby");
  */
-export async function sandboxWith(program: ProgramName, { clients = 0, broadcast = false, live = current }: SandboxSetup = {}): Promise<SandboxBox> {
+export async function sandboxWith(program: ProgramName, { clients = 0, broadcast = false, settings = {}, live = current }: SandboxSetup = {}): Promise<SandboxBox> {
   if (!live) throw new Error("sandboxWith needs a live server: start one with startLive() in beforeAll.");
   const { url, playground } = live;
   const ticket = await createSandbox(url);
   const owner = await connectOwner(url, ticket);
-  const ack = await owner.timeout(5000).emitWithAck("settings", { program, broadcast });
+  const ack = await owner.timeout(5000).emitWithAck("settings", { ...settings, program, broadcast });
   if (!ack.ok) throw new Error(`sandboxWith: ${ack.error}`);
   const setups: ClientSetup[] = typeof clients === "number" ? Array.from({ length: clients }, () => ({})) : clients;
   const open = (options: ClientOptions = {}) => joinSandbox(url, ticket, options);

@@ -14,6 +14,8 @@ export interface ClientCodeOptions {
   namespaces: boolean;
   /** Send waits for the server's acknowledgement, and the cards answer the server's (the acknowledgements lesson). */
   acks?: boolean;
+  /** The lesson is about the network: reconnection, the send buffer, volatile emits, recovery. */
+  network?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ClientCodeOptions {
  * clientCode({ origin: "http://127.0.0.1:3000", path: "/sandbox/abc/socket.io", event: "chat message", rooms: false, namespaces: false });
  * // 'import { io } from "socket.io-client";\n\nconst socket = io("http://127.0.0.1:3000/", {…'
  */
-export function clientCode({ origin, path, event, rooms, namespaces, acks = false }: ClientCodeOptions): string {
+export function clientCode({ origin, path, event, rooms, namespaces, acks = false, network = false }: ClientCodeOptions): string {
   const url = namespaces ? `${JSON.stringify(origin)} + namespace` : JSON.stringify(`${origin}/`);
   const options = [
     `  path: ${JSON.stringify(path ?? "/sandbox/<your sandbox id>/socket.io")},`,
@@ -79,6 +81,23 @@ export function clientCode({ origin, path, event, rooms, namespaces, acks = fals
     `socket.disconnect();`,
     `socket.connect();`,
     ``,
+    ...(network
+      ? [
+          `// Go offline is not code: the network drops under the socket. Then socket.io-client reconnects with`,
+          `// its defaults: reconnectionDelay 1000 ms, doubling up to reconnectionDelayMax 5000 ms, ±50%`,
+          `// (randomizationFactor), attempts without end (reconnectionAttempts). The Timeline shows them:`,
+          `socket.io.on("reconnect_attempt", (attempt) => note("reconnection attempt " + attempt));`,
+          `socket.io.on("reconnect_error", (err) => note("attempt failed: " + err.message));`,
+          `socket.io.on("reconnect", (attempts) => note("reconnected after " + attempts + " attempts"));`,
+          ``,
+          `// while disconnected, emits wait in socket.sendBuffer; with "volatile" ticked, Send is`,
+          `socket.volatile.emit(${JSON.stringify(event)}, message); // dropped if the connection cannot take it`,
+          ``,
+          `// with connectionStateRecovery on the server: true when the id, rooms and missed emits came back`,
+          `socket.on("connect", () => log("connected", socket.recovered ? "(recovered)" : ""));`,
+          ``,
+        ]
+      : []),
   ];
   return lines.join("\n");
 }

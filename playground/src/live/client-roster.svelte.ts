@@ -20,9 +20,11 @@ export class ClientRoster {
   /** The sandbox the cards are connected to; a new one (the old one was lost) means new connections. */
   #sandboxId: string | undefined;
   #onFrame: SimulatedClientOptions["onFrame"];
+  #onNote: SimulatedClientOptions["onNote"];
 
-  constructor(onFrame?: SimulatedClientOptions["onFrame"]) {
+  constructor(onFrame?: SimulatedClientOptions["onFrame"], onNote?: SimulatedClientOptions["onNote"]) {
     this.#onFrame = onFrame;
+    this.#onNote = onNote;
   }
 
   get canAdd(): boolean {
@@ -55,6 +57,11 @@ export class ClientRoster {
     return next;
   }
 
+  /** Closes every card's connection; resolves once their sessions have ended (see `SimulatedClient.close`). */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.close()));
+  }
+
   /** Adds one client named after the last one created; returns it, or undefined at the cap. */
   add(ticket: SandboxTicket, namespace = "/"): SimulatedClient | undefined {
     if (!this.canAdd) return undefined;
@@ -75,6 +82,6 @@ export class ClientRoster {
   }
 
   #open(ticket: SandboxTicket, name: string, namespace: string, auth: string): SimulatedClient {
-    return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth, onFrame: this.#onFrame });
+    return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth, onFrame: this.#onFrame, onNote: this.#onNote });
   }
 }

@@ -54,7 +54,10 @@ export class PanelState {
   constructor(session: LiveSession, lesson: CompiledLesson) {
     this.#session = session;
     this.lesson = lesson;
-    this.roster = new ClientRoster((client, direction, packet, nsp) => this.timeline.frame(client.name, direction, packet, nsp));
+    this.roster = new ClientRoster(
+      (client, direction, packet, nsp) => this.timeline.frame(client.name, direction, packet, nsp),
+      (client, text) => this.timeline.note(client.name, text),
+    );
     this.trace = new TraceView(session, () => this.#cardSockets());
     this.#release.push(
       session.onDelivery((delivery) => {
@@ -101,6 +104,11 @@ export class PanelState {
     return this.lesson.broadcast !== undefined || this.lesson.steps.some((step) => step.setup.broadcast !== undefined);
   }
 
+  /** Some step of the lesson turns connection state recovery on or off: the panel shows its switch. */
+  get showRecovery(): boolean {
+    return this.lesson.steps.some((step) => step.setup.recovery !== undefined);
+  }
+
   /** Outside clients, in order of arrival. */
   readonly externals: ExternalClient[] = $derived(
     this.#externals.map((external) => ({
@@ -142,10 +150,21 @@ export class PanelState {
    */
   async applyStep(ticket: SandboxTicket, setup: StepSetup, restarted = false): Promise<void> {
     const run = ++this.#applying;
-    const switching = this.#session.settings.program !== this.lesson.program;
+    // A program switch, or recovery turned on or off, starts a new server: the cards start afresh.
+    const switching =
+      this.#session.settings.program !== this.lesson.program ||
+      (setup.recovery !== undefined && setup.recovery !== (this.#session.settings.recovery === true));
     const broadcast = setup.broadcast ?? this.lesson.broadcast;
+    // The cards go before the server restarts under them: closed first, each session waited out, so the server never
+    // cuts one in the middle of its WebSocket upgrade (its old session id would reach the new server, which answers
+    // 400) and no goodbye goes out on a closing WebSocket (a browser error).
+    if (switching && !restarted) {
+      await this.roster.closeAll();
+      this.roster.apply(ticket, [], true);
+    }
     if (!restarted) {
-      await this.#session.setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }) }).catch(() => undefined);
+      const recovery = setup.recovery === undefined ? {} : { recovery: setup.recovery };
+      await this.#session.setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }), ...recovery }).catch(() => undefined);
     }
     if (run !== this.#applying) return;
     const clients = this.roster.apply(ticket, setup.clients, switching || restarted);

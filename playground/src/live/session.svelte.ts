@@ -2,6 +2,7 @@
 import { io, type Socket } from "socket.io-client";
 import type {
   AckResult,
+  AdminUiAccess,
   ConsoleReply,
   ControlClientToServerEvents,
   ControlServerToClientEvents,
@@ -100,6 +101,12 @@ export class LiveSession {
   async rooms(socketId: string): Promise<AckResult<string[]>> {
     const control = await this.start();
     return this.#ask<string[]>((ack) => control.timeout(ackTimeout).emit("rooms", socketId, ack));
+  }
+
+  /** Opens the Admin UI's namespace on the sandbox; answers with the credentials only this owner page gets. */
+  async adminUi(): Promise<AckResult<AdminUiAccess>> {
+    const control = await this.start();
+    return this.#ask<AdminUiAccess>((ack) => control.timeout(ackTimeout).emit("adminUi", ack));
   }
 
   /** Calls `fn` for every emit the server makes from now on; returns the unsubscribe function. */

@@ -4,6 +4,7 @@ import type { SandboxTicket, SimulatedClientQuery } from "../../../contract/prot
 import { ClientLog } from "./client-log.svelte.ts";
 import { deliveryKey, formatArg, type LogKind } from "./log-entry.ts";
 import type { AckState } from "./delivery-match.ts";
+import { NetworkLink } from "./network-link.ts";
 
 export type ClientStatus = "connecting" | "connected" | "disconnected";
 
@@ -21,6 +22,8 @@ export interface SimulatedClientOptions {
   auth?: string;
   /** Called with every Engine.IO packet this client sends (`out`) or receives (`in`), for the timeline. */
   onFrame?: (client: SimulatedClient, direction: "in" | "out", packet: EnginePacket, nsp: string) => void;
+  /** Called with what the client's connection does besides frames (going offline, reconnection attempts), for the timeline. */
+  onNote?: (client: SimulatedClient, text: string) => void;
 }
 
 export type EnginePacket = { type: string; data?: unknown };
@@ -61,7 +64,19 @@ export class SimulatedClient {
   #asked = new Map<string, Array<AckState | undefined>>();
   #askedCount = 0;
   #askedVersion = $state(0);
+  /** The card's network is down (Go offline): nothing gets through until Go online. */
+  offline = $state(false);
+  /** Milliseconds each packet takes, each way. */
+  latencyMs = $state(0);
+  /** Send uses `socket.volatile.emit`. */
+  volatile = $state(false);
+  /** Emits waiting in the client's send buffer for a connection. */
+  buffered = $state(0);
+  /** Volatile emits dropped because the connection could not take them. */
+  droppedVolatile = $state(0);
   #onFrame: SimulatedClientOptions["onFrame"];
+  #onNote: SimulatedClientOptions["onNote"];
+  #link: NetworkLink | undefined;
   #origin: string;
   #ticket: SandboxTicket;
   #socket: Socket | undefined;
@@ -76,6 +91,7 @@ export class SimulatedClient {
     this.namespace = withSlash(options.namespace ?? "/");
     this.auth = options.auth ?? "";
     this.#onFrame = options.onFrame;
+    this.#onNote = options.onNote;
     this.#open();
   }
 
@@ -89,12 +105,52 @@ export class SimulatedClient {
     return this.sockets.some((socket) => socket.socketId === socketId);
   }
 
-  /** Emits `event` with `args` from this client; returns the id of its `sent` log entry. */
+  /** True while the client is trying to reconnect: what it sends waits in its send buffer. */
+  get reconnecting(): boolean {
+    return this.status !== "connected" && this.#socket?.active === true;
+  }
+
+  /**
+   * Emits `event` with `args` from this client (volatile when `volatile` is on); returns the id of its `sent` log
+   * entry. While reconnecting the emit waits in the send buffer, and its `sent` entry comes when it goes out.
+   */
   send(event: string, ...args: unknown[]): number | undefined {
-    if (!this.#socket?.connected) return undefined;
-    this.#calls("sent", `socket.emit(${[event, ...args].map(formatArg).join(", ")})`);
-    this.#socket.emit(event, ...args);
-    return this.log.lastEventId; // the `sent` entry: outgoing listeners run inside emit, before its frame is made
+    const socket = this.#socket;
+    if (!socket || (!socket.connected && !socket.active)) return undefined;
+    const volatile = this.volatile;
+    this.#calls("sent", `socket.${volatile ? "volatile." : ""}emit(${[event, ...args].map(formatArg).join(", ")})`);
+    const before = this.log.lastEventId;
+    if (volatile) socket.volatile.emit(event, ...args);
+    else socket.emit(event, ...args);
+    this.buffered = socket.sendBuffer.length;
+    const sent = this.log.lastEventId;
+    if (sent === before) {
+      // not sent now: buffered until the reconnection, or (volatile) dropped
+      this.#takeCall("sent");
+      if (volatile) {
+        this.droppedVolatile++;
+        this.#onNote?.(this, `dropped a volatile emit: ${event}`);
+      } else {
+        this.#onNote?.(this, `buffered an emit until reconnected: ${event}`);
+      }
+      return undefined;
+    }
+    return sent; // the `sent` entry: outgoing listeners run inside emit, before its frame is made
+  }
+
+  /** Cuts the network under this client (no goodbye reaches the server), or brings it back. */
+  setOffline(offline: boolean): void {
+    if (offline === this.offline) return;
+    this.offline = offline;
+    this.#onNote?.(this, offline ? "network down (Go offline)" : "network back (Go online)");
+    if (offline) this.#link?.goOffline();
+    else this.#link?.goOnline();
+  }
+
+  /** Sets the time each packet takes, each way. */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+    if (this.#link) this.#link.latencyMs = ms;
   }
 
   /**
@@ -180,6 +236,24 @@ export class SimulatedClient {
     this.#open();
   }
 
+  /**
+   * Closes the connection and resolves once its Engine.IO session has ended (socket.io-client lets a WebSocket
+   * upgrade under way finish first), or after `withinMs`. The page calls it before it restarts the server under
+   * the card: a server that cuts a connection in the middle of its upgrade makes the browser log an error.
+   */
+  close(withinMs = 2000): Promise<void> {
+    const engine = this.#socket?.io.engine as unknown as { readyState: string; once(event: "close", fn: () => void): void } | undefined;
+    const ended =
+      engine && engine.readyState !== "closed"
+        ? new Promise<void>((resolve) => {
+            engine.once("close", resolve);
+            setTimeout(resolve, withinMs);
+          })
+        : Promise.resolve();
+    this.#close();
+    return ended;
+  }
+
   /** Closes the connection and removes every listener. */
   dispose(): void {
     this.#close();
@@ -197,13 +271,18 @@ export class SimulatedClient {
     });
     this.#socket = socket;
     this.status = "connecting";
+    const link = (this.#link = new NetworkLink(socket.io));
+    link.latencyMs = this.latencyMs;
+    if (this.offline) link.goOffline();
 
     const onConnect = () => {
+      this.buffered = 0;
       this.status = "connected";
       this.socketId = socket.id;
-      if (socket.id) this.sockets = [...this.sockets, { socketId: socket.id, nsp }];
+      // A recovered socket (connection state recovery) is the same socket again: one entry per id.
+      if (socket.id && !this.ownsSocket(socket.id)) this.sockets = [...this.sockets, { socketId: socket.id, nsp }];
       this.lastError = undefined;
-      this.log.add("connected", `as ${socket.id}`, [], nsp, this.#takeCall("connected"));
+      this.log.add("connected", `as ${socket.id}${socket.recovered ? " (recovered: same id, rooms and missed emits)" : ""}`, [], nsp, this.#takeCall("connected"));
     };
     const onDisconnect = (reason: string) => {
       this.status = "disconnected";
@@ -222,6 +301,14 @@ export class SimulatedClient {
       if (typeof ack === "function") this.#answer(ack as (answer: unknown) => void, nsp, asked);
     };
     const onOutgoing = (event: string, ...args: unknown[]) => this.log.add("sent", event, args, nsp, this.#takeCall("sent"));
+    const onAttempt = (attempt: number) => this.#onNote?.(this, `reconnection attempt ${attempt}`);
+    const onAttemptFailed = (error: Error) => this.#onNote?.(this, `attempt failed: ${error.message}`);
+    const onReconnect = (attempts: number) => this.#onNote?.(this, `reconnected after ${attempts} attempt${attempts === 1 ? "" : "s"}`);
+    const onGone = (reason: string) => this.#onNote?.(this, `disconnected: ${reason}`);
+    socket.io.on("reconnect_attempt", onAttempt);
+    socket.io.on("reconnect_error", onAttemptFailed);
+    socket.io.on("reconnect", onReconnect);
+    socket.on("disconnect", onGone);
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
     socket.on("connect_error", onError);
@@ -257,6 +344,11 @@ export class SimulatedClient {
       () => socket.offAny(onAny),
       () => socket.offAnyOutgoing(onOutgoing),
       () => socket.io.off("open", attach),
+      () => socket.io.off("reconnect_attempt", onAttempt),
+      () => socket.io.off("reconnect_error", onAttemptFailed),
+      () => socket.io.off("reconnect", onReconnect),
+      () => socket.off("disconnect", onGone),
+      () => link.dispose(),
       () => {
         engine?.off("packet", onIncoming);
         engine?.off("packetCreate", onOutgoingFrame);
@@ -312,6 +404,10 @@ export class SimulatedClient {
   #close(): void {
     const socket = this.#socket;
     if (!socket) return;
+    // The server may be closing this connection already (a restart): a goodbye written on a WebSocket that is
+    // closing is an error in the browser's console, so close the engine quietly first.
+    const ws = (socket.io.engine as unknown as { transport?: { ws?: { readyState: number } } } | undefined)?.transport?.ws;
+    if (ws && ws.readyState >= 2) socket.io.engine.close();
     socket.disconnect();
     for (const timer of this.#answers) clearTimeout(timer);
     this.#answers.clear();

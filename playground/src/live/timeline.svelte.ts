@@ -8,7 +8,7 @@ import { CallMatcher } from "./call-matcher.ts";
 /** One row of the timeline: a frame between a client's lane and the server's, or a call made on the server. */
 export interface TimelineItem {
   id: number;
-  kind: "frame" | "call";
+  kind: "frame" | "call" | "note";
   /** The client's lane ("A", "External 1"); "server" for a call. */
   lane: string;
   /** `up`: client → server; `down`: server → client. */
@@ -89,6 +89,11 @@ export class Timeline {
       item.callId = this.#matcher.frame(lane, key, item)?.id;
     }
     this.#hold(item);
+  }
+
+  /** What a page client's connection did besides frames: going offline, a reconnection attempt and its failure. */
+  note(lane: string, text: string): void {
+    this.#hold(this.#item({ kind: "note", lane, direction: "none", text, label: "note", nsp: "/" }));
   }
 
   /** A server call from the trace: shown before the frames it caused. */

@@ -413,6 +413,7 @@
       Object.defineProperty(this, "id", { value: snapshot.id, enumerable: true });
       this.nsp = namespaceNamed(snapshot.nsp);
       this.handshake = snapshot.handshake;
+      this.recovered = snapshot.recovered === true;
       this.data = {};
       this.#ref = `s:${snapshot.id}:${snapshot.nsp}`;
       this.#listeners = new Listeners(this.#ref);

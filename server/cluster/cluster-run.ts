@@ -1,0 +1,72 @@
+/** One run of the scaling lesson's sandbox: two real Socket.IO servers behind the sandbox's own balancer. */
+import type { Server as EngineServer } from "engine.io";
+import type { Socket } from "socket.io";
+import type { ProgramModule, LessonServer } from "../programs/program.ts";
+import type { CallSite } from "../runtime/call-sites.ts";
+import { ProgramRun, runTracer, type RunHost } from "../sandbox/program-run.ts";
+import type { DeliveryTracer } from "../sandbox/delivery-trace.ts";
+import { ClusterBus } from "./cluster-bus.ts";
+import { NodeBalancer, type MissedSession } from "./node-balancer.ts";
+
+/** How many nodes a multi-node sandbox runs. */
+export const nodeCount = 2;
+
+export interface ClusterOptions {
+  /** On: the nodes share socket.io-adapter's cluster adapter over an in-process bus; off: each has its own in-memory adapter. */
+  adapter: boolean;
+  /** Read at each request: on, a request with a session id goes to the node that holds it. */
+  sticky: () => boolean;
+  /** A request reached a node that did not know its session (only without sticky sessions). */
+  missed: (miss: MissedSession) => void;
+}
+
+/**
+ * The same program on each node (as `node index.js` started on two machines), one shared trace, and a balancer
+ * that stands where a single server's engine would. `io` is node 1's server; `nodes[n - 1]` is node n's.
+ *
+ * @example
+ * const run = new ClusterRun(programs.scaling, host, { adapter: true, sticky: () => true, missed });
+ * run.nodes[1].io.emit("news", 1); // with the adapter on, node 1's clients get it too
+ */
+export class ClusterRun {
+  readonly engine: EngineServer;
+  readonly tracer: DeliveryTracer;
+  readonly nodes: ProgramRun[];
+
+  constructor(program: ProgramModule, host: RunHost, { adapter, sticky, missed }: ClusterOptions) {
+    const site: CallSite = { line: undefined };
+    const tracer = (this.tracer = runTracer(host, site));
+    const bus = adapter ? new ClusterBus() : undefined;
+    this.nodes = Array.from({ length: nodeCount }, (_, index) =>
+      new ProgramRun(program, host, undefined, { number: index + 1, tracer, site, adapter: bus ? tracer.traced(bus.adapter()) : tracer.adapter }),
+    );
+    this.engine = new NodeBalancer(() => this.nodes.map((node) => node.engine), sticky, missed) as unknown as EngineServer;
+  }
+
+  /** Node 1's server: where a console command without `server(N).` runs. */
+  get io(): LessonServer {
+    return this.nodes[0].io;
+  }
+
+  /** The node (1-based) a socket is connected to, if it is one of this run's. */
+  nodeOf(socket: Socket): number | undefined {
+    const index = this.nodes.findIndex((node) => node.io === (socket.nsp.server as unknown));
+    return index >= 0 ? index + 1 : undefined;
+  }
+
+  settingsChanged(settings: { broadcast: boolean }): void {
+    for (const node of this.nodes) node.settingsChanged(settings);
+  }
+
+  codeMemory(): undefined {
+    return undefined;
+  }
+
+  enableAdmin(): void {
+    for (const node of this.nodes) node.enableAdmin();
+  }
+
+  close(): void {
+    for (const node of this.nodes) node.close();
+  }
+}

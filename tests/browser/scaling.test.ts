@@ -1,0 +1,76 @@
+/** Real Chromium, the scaling lesson: cards name their server; Session ID unknown without sticky sessions; the adapter. */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import type { RunningServer } from "../../server/http-server.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { startTestServer } from "../support/server.ts";
+import { card, consoleShows, entry, send } from "./lesson-walker.ts";
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const statusOf = (page: Page, name: string) => card(page, name).getByRole("status").first();
+const connectedTo = (page: Page, name: string, node: number) =>
+  card(page, name).getByRole("status").filter({ hasText: new RegExp(`^connected · server ${node}$`) }).waitFor({ timeout: 20_000 });
+const switchNamed = (page: Page, name: string) => page.getByRole("switch", { name, exact: true });
+
+it("shows Session ID unknown without sticky sessions, and a broadcast reaching one server without the adapter", { timeout: 150_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/lessons/scaling/2`);
+  await connectedTo(page, "A", 1);
+  await connectedTo(page, "B", 2);
+  expect(await switchNamed(page, "Sticky sessions").isChecked()).toBe(true);
+  expect(await switchNamed(page, "Adapter").isChecked()).toBe(false);
+
+  // Sticky sessions off: A's polling requests land on the server that did not open its session.
+  await switchNamed(page, "Sticky sessions").click();
+  await expect.poll(() => switchNamed(page, "Sticky sessions").isChecked()).toBe(false);
+  await card(page, "A").getByRole("button", { name: "Disconnect" }).click();
+  await card(page, "A").getByRole("button", { name: "Connect" }).click();
+  await entry(page, "A", /^error connect_error xhr (post|poll) error/).first().waitFor({ timeout: 20_000 });
+  await consoleShows(page, "Session ID unknown");
+  expect(await statusOf(page, "A").innerText()).not.toMatch(/^connected/);
+  await page.screenshot({ path: "/tmp/scaling-shots/scaling-no-sticky-1280.png" });
+
+  // Back on: A connects again (its own reconnection, or a press of Connect).
+  await switchNamed(page, "Sticky sessions").click();
+  await expect.poll(() => switchNamed(page, "Sticky sessions").isChecked()).toBe(true);
+  // A new connection now (A may still be waiting out its reconnection back-off).
+  if (await card(page, "A").getByRole("button", { name: "Disconnect" }).isVisible()) await card(page, "A").getByRole("button", { name: "Disconnect" }).click();
+  await card(page, "A").getByRole("button", { name: "Connect" }).click();
+  await card(page, "A").getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 60_000 });
+
+  // Four clients, adapter off: A's message reaches server 1's clients only.
+  await page.goto(`${server.url}/lessons/scaling/3`);
+  for (const [name, node] of [["A", 1], ["B", 2], ["C", 1], ["D", 2]] as const) await connectedTo(page, name, node);
+  await send(page, "A", "one server");
+  for (const name of ["A", "C"]) await entry(page, name, /^received chat message "one server"/).waitFor();
+  await page.waitForTimeout(500);
+  for (const name of ["B", "D"]) expect(await entry(page, name, /^received chat message "one server"/).count()).toBe(0);
+  await page.screenshot({ path: "/tmp/scaling-shots/scaling-no-adapter-1280.png" });
+
+  // Adapter on: the servers restart, the clients reconnect, and A's message reaches all four.
+  await switchNamed(page, "Adapter").click();
+  await expect.poll(() => switchNamed(page, "Adapter").isChecked()).toBe(true);
+  for (const name of ["A", "B", "C", "D"]) await card(page, name).getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 30_000 });
+  await send(page, "A", "every server");
+  for (const name of ["A", "B", "C", "D"]) await entry(page, name, /^received chat message "every server"/).waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: "/tmp/scaling-shots/scaling-adapter-1280.png" });
+  for (const [width, height] of [[1024, 768], [390, 844]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `/tmp/scaling-shots/scaling-adapter-${width}.png` });
+  }
+  await context.close();
+});

@@ -1,0 +1,155 @@
+/** The scaling lesson's sandbox on a real server: two nodes behind the balancer, sticky sessions, the cluster adapter. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SandboxSettings, SandboxTicket } from "../../contract/protocol.ts";
+import { connectOwner, connection, createSandbox, joinSandbox, settle, startLive, waitFor, type Live, type Owner, type RecordingClient } from "../support/live.ts";
+
+let live: Live;
+
+beforeAll(async () => {
+  live = await startLive();
+});
+
+afterAll(async () => {
+  await live?.close();
+});
+
+async function scalingSandbox(settings: Partial<SandboxSettings>): Promise<{ ticket: SandboxTicket; owner: Owner }> {
+  const ticket = await createSandbox(live.url);
+  const owner = await connectOwner(live.url, ticket);
+  const result = await owner.timeout(5000).emitWithAck("settings", { program: "scaling", ...settings });
+  if (!result.ok) throw new Error(result.error);
+  return { ticket, owner };
+}
+
+async function command(owner: Owner, line: string): Promise<string[]> {
+  const result = await owner.timeout(5000).emitWithAck("command", line);
+  if (!result.ok) throw new Error(`${line}: ${result.error}`);
+  return result.data.lines.map((entry: { text: string }) => entry.text);
+}
+
+/** Connects clients A, B, C, D one after another (round-robin puts A and C on server 1, B and D on server 2). */
+async function fourClients(ticket: SandboxTicket, transports: ("polling" | "websocket")[] = ["websocket"]): Promise<RecordingClient[]> {
+  const clients: RecordingClient[] = [];
+  for (const as of ["A", "B", "C", "D"]) {
+    const client = joinSandbox(live.url, ticket, { as, transports });
+    expect(await connection(client)).toBeUndefined();
+    clients.push(client);
+  }
+  return clients;
+}
+
+function nodeOf(owner: Owner, client: string): number | undefined {
+  return owner.sockets.find((socket) => socket.client === client)?.node;
+}
+
+describe("the balancer", () => {
+  it("without sticky sessions: a polling client gets Engine.IO's Session ID unknown, a WebSocket-only client works", async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: false });
+    const polling = joinSandbox(live.url, ticket, { as: "A", transports: ["polling"] });
+    const refusal = await connection(polling);
+    expect(refusal?.message).toBe("xhr post error");
+    const line = await waitFor(() => owner.feed.find((entry) => entry.text.includes("Session ID unknown")), "the console line about the unknown session");
+    expect(line.text).toMatch(/^A's polling request reached server 2, which does not know its session \S+ \(it lives on server 1\): Engine\.IO answered 400 "Session ID unknown"/);
+
+    // The request itself, as Engine.IO answers it on the node that does not know the session.
+    const handshake = await fetch(`${live.url}${ticket.path}/?EIO=4&transport=polling`);
+    const sid = JSON.parse((await handshake.text()).slice(1)).sid as string;
+    // Two requests in a row on that session: round-robin sends one of them to the other server.
+    const answers: { status: number; body: string }[] = [];
+    for (const _ of [1, 2]) {
+      const response = await fetch(`${live.url}${ticket.path}/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", headers: { "content-type": "text/plain" }, body: "6" });
+      answers.push({ status: response.status, body: await response.text() });
+    }
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    expect(JSON.parse(answers.find((answer) => answer.status === 400)!.body).error).toMatch(/^Session ID unknown: /);
+
+    const websocket = joinSandbox(live.url, ticket, { as: "B", transports: ["websocket"] });
+    expect(await connection(websocket)).toBeUndefined();
+  });
+
+  it("with sticky sessions: polling clients connect and stay, spread over both servers; each socket names its node", async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true });
+    const clients = await fourClients(ticket, ["polling", "websocket"]);
+    await waitFor(() => owner.sockets.length === 4, "four sockets listed");
+    expect(["A", "B", "C", "D"].map((name) => nodeOf(owner, name))).toEqual([1, 2, 1, 2]);
+    await waitFor(() => clients.every((client) => client.io.engine.transport.name === "websocket"), "every client upgraded to WebSocket");
+    expect(owner.feed.some((entry) => entry.text.includes("Session ID unknown"))).toBe(false);
+    expect(owner.feed.some((entry) => entry.text === `C connected to / on server 1 (id ${clients[2].id})`)).toBe(true);
+  });
+});
+
+describe("the adapter", () => {
+  it("off: io.emit on server 1 reaches server 1's clients only", async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true, adapter: false });
+    const [a, b, c, d] = await fourClients(ticket);
+    expect(await command(owner, 'server(1).io.emit("news", 1)')).toContain("→ A, C");
+    await settle();
+    expect([a, b, c, d].map((client) => client.got.some(([event]) => event === "news"))).toEqual([true, false, true, false]);
+    const row = await waitFor(() => owner.trace.find((entry) => entry.event === "news"), "the news delivery");
+    expect(row.reached.map((recipient) => recipient.client)).toEqual(["A", "C"]);
+
+    b.emit("chat message", "from B");
+    await waitFor(() => d.got.some(([event, text]) => event === "chat message" && text === "from B"), "D got B's message");
+    await settle();
+    expect(a.got.some(([event]) => event === "chat message")).toBe(false);
+  });
+
+  it("on: io.emit on either server reaches every client, in one delivery row", async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true, adapter: true });
+    const clients = await fourClients(ticket);
+    expect(await command(owner, 'server(2).io.emit("news", 2)')).toContain("→ A, B, C, D");
+    const row = await waitFor(() => owner.trace.find((entry) => entry.event === "news"), "the news delivery");
+    expect(row.reached.map((recipient) => recipient.client).sort()).toEqual(["A", "B", "C", "D"]);
+    clients[0].emit("chat message", "from A");
+    await waitFor(() => clients.every((client) => client.got.some(([event, text]) => event === "chat message" && text === "from A")), "everyone got A's message");
+    await waitFor(() => owner.trace.some((entry) => entry.event === "chat message"), "the chat message delivery");
+    await settle();
+    const rows = owner.trace.filter((entry) => entry.event === "chat message");
+    expect(rows).toHaveLength(1);
+    expect(rows[0].reached.map((recipient) => recipient.client).sort()).toEqual(["A", "B", "C", "D"]);
+  });
+
+  it("on: a room spans servers, fetchSockets() lists every server's sockets, socketsJoin reaches them all", async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true, adapter: true });
+    const [a, b, c, d] = await fourClients(ticket);
+    await a.timeout(5000).emitWithAck("join", "lobby");
+    await b.timeout(5000).emitWithAck("join", "lobby");
+    expect(await command(owner, 'server(1).io.to("lobby").emit("news", 3)')).toContain("→ A, B");
+    const listed = (await command(owner, "server(2).io.fetchSockets()")).join("\n");
+    for (const name of ["A", "B", "C", "D"]) expect(listed).toContain(name);
+    await command(owner, 'server(1).io.socketsJoin("everyone")');
+    await waitFor(() => owner.sockets.filter((socket) => socket.rooms.includes("everyone")).length === 4, "all four sockets in the room");
+    void c;
+    void d;
+  });
+
+  it("off: fetchSockets() on a server sees its own sockets only", async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true, adapter: false });
+    await fourClients(ticket);
+    const listed = (await command(owner, "server(2).io.fetchSockets()")).join("\n");
+    expect(listed).toContain("B");
+    expect(listed).toContain("D");
+    expect(listed).not.toMatch(/\bA\b/);
+  });
+
+  it("on: serverSideEmit reaches the other server", async () => {
+    const { ticket } = await scalingSandbox({ sticky: true, adapter: true });
+    const [one, two] = live.playground.registry.get(ticket.id)!.servers;
+    const heard = new Promise<unknown[]>((resolve) => two.on("hello" as never, ((...args: unknown[]) => resolve(args)) as never));
+    one.serverSideEmit("hello" as never, "from server 1" as never);
+    expect(await heard).toEqual(["from server 1"]);
+  });
+
+  it("takes server(N). only for nodes that exist, and only in the scaling lesson", async () => {
+    const { owner } = await scalingSandbox({});
+    const missing = await owner.timeout(5000).emitWithAck("command", 'server(3).io.emit("x")');
+    expect(missing).toMatchObject({ ok: false, error: "This sandbox runs servers 1 to 2; there is no server 3." });
+    const bad = await owner.timeout(5000).emitWithAck("command", "server(1).io.nope()");
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.position).toBeGreaterThanOrEqual("server(1).io.".length);
+    await owner.timeout(5000).emitWithAck("settings", { program: "chat" });
+    const single = await owner.timeout(5000).emitWithAck("command", 'server(1).io.emit("x")');
+    expect(single).toMatchObject({ ok: false });
+  });
+});
+
