@@ -58,8 +58,13 @@ export class ClusterRun {
     for (const node of this.nodes) node.settingsChanged(settings);
   }
 
-  codeMemory(): undefined {
-    return undefined;
+  /** No learner code runs on a multi-node sandbox (Run code is refused there): nothing to wait for. */
+  codeSettled(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  codeMemory(): Promise<undefined> {
+    return Promise.resolve(undefined);
   }
 
   enableAdmin(): void {

@@ -59,10 +59,14 @@ async function attack(run: CodeRun, event: string, end: RegExp): Promise<{ worst
   return { worstDelayMs: histogram.max / 1e6, attackMs, text: entry.text };
 }
 
-/** The serving thread stayed responsive: its worst delay is well under what running the attack on it would have cost. */
+/**
+ * The serving thread stayed responsive: its worst delay is well under what running the attack on it would have cost
+ * (on the serving thread an attack stalls it for about its whole length: 2.1–2.8 s per loop were measured). The
+ * bound leaves room for a loaded 2-core machine, where other processes alone delay a timer by a few hundred ms.
+ */
 function expectResponsive({ worstDelayMs, attackMs }: { worstDelayMs: number; attackMs: number }): void {
   expect(worstDelayMs, `worst event-loop delay ${Math.round(worstDelayMs)} ms during a ${Math.round(attackMs)} ms attack`).toBeLessThan(
-    Math.max(150, attackMs / 2),
+    Math.max(400, attackMs * 0.6),
   );
 }
 
