@@ -64,6 +64,8 @@ export class NodeBalancer {
     const sid = query.get("sid");
     const owner = sid ? engines.findIndex((engine) => Object.hasOwn(sessionsOf(engine), sid)) : -1;
     if (owner >= 0 && this.#sticky()) return engines[owner];
+    // A sticky balancer spreads only new sessions: a late request of a closed session must not shift the order.
+    if (sid && this.#sticky()) return engines[0];
     const index = this.#next++ % engines.length;
     if (sid && owner >= 0 && owner !== index) {
       this.#missed({ node: index + 1, owner: owner + 1, sid, transport, query });

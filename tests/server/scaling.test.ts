@@ -27,7 +27,7 @@ async function command(owner: Owner, line: string): Promise<string[]> {
   return result.data.lines.map((entry: { text: string }) => entry.text);
 }
 
-/** Connects clients A, B, C, D one after another (round-robin puts A and C on server 1, B and D on server 2). */
+/** Connects clients A, B, C, D one after another; round-robin spreads them over both servers. */
 async function fourClients(ticket: SandboxTicket, transports: ("polling" | "websocket")[] = ["websocket"]): Promise<RecordingClient[]> {
   const clients: RecordingClient[] = [];
   for (const as of ["A", "B", "C", "D"]) {
@@ -71,10 +71,13 @@ describe("the balancer", () => {
     const { ticket, owner } = await scalingSandbox({ sticky: true });
     const clients = await fourClients(ticket, ["polling", "websocket"]);
     await waitFor(() => owner.sockets.length === 4, "four sockets listed");
-    expect(["A", "B", "C", "D"].map((name) => nodeOf(owner, name))).toEqual([1, 2, 1, 2]);
+    // Round-robin follows the order the handshakes reach the balancer, not the order the clients were made,
+    // so the test reads each socket's node instead of assuming one.
+    const nodes = ["A", "B", "C", "D"].map((name) => nodeOf(owner, name));
+    expect(new Set(nodes)).toEqual(new Set([1, 2]));
     await waitFor(() => clients.every((client) => client.io.engine.transport.name === "websocket"), "every client upgraded to WebSocket");
     expect(owner.feed.some((entry) => entry.text.includes("Session ID unknown"))).toBe(false);
-    expect(owner.feed.some((entry) => entry.text === `C connected to / on server 1 (id ${clients[2].id})`)).toBe(true);
+    expect(owner.feed.some((entry) => entry.text === `C connected to / on server ${nodes[2]} (id ${clients[2].id})`)).toBe(true);
   });
 });
 
