@@ -31,6 +31,8 @@ export default defineConfig({
     root: projectRoot,
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // A poll waits for something that will happen; on a loaded 2-core machine that can take more than the default 1 s.
+    expect: { poll: { timeout: 10_000 } },
     // `npm test` runs both; `npm run test:unit` only the first, in seconds and without a build.
     projects: [
       {

@@ -26,9 +26,9 @@ describe("control channel limits", () => {
     const echoed: unknown[] = [];
     a.on("chat message", (message) => echoed.push(message));
     for (let index = 0; index < 12; index++) a.emit("chat message", `m${index}`);
-    await vi.waitFor(() => expect(echoed).toHaveLength(12));
+    await vi.waitFor(() => expect(echoed).toHaveLength(12), { timeout: 10_000 });
     const owner = await connectOwner(live.url, ticket);
-    await vi.waitFor(() => expect(owner.trace.length).toBe(5));
+    await vi.waitFor(() => expect(owner.trace.length).toBe(5), { timeout: 10_000 });
     expect(owner.feed.length).toBe(5);
     expect(owner.trace.map((delivery) => delivery.args[0])).toEqual(["m7", "m8", "m9", "m10", "m11"]);
   });

@@ -171,8 +171,8 @@ describe("upgrade requests", () => {
       const answers = await Promise.all(Array.from({ length: 50 }, (_, index) => raw(upgrade(`/stray/${round}/${index}`))));
       for (const { text } of answers) expect(parse(text).status).toBe(404);
     }
-    await vi.waitFor(async () => expect(await connections()).toBeLessThanOrEqual(before.connections));
-    await vi.waitFor(() => expect(fds()).toBeLessThanOrEqual(before.fds));
+    await vi.waitFor(async () => expect(await connections()).toBeLessThanOrEqual(before.connections), { timeout: 10_000 });
+    await vi.waitFor(() => expect(fds()).toBeLessThanOrEqual(before.fds), { timeout: 10_000 });
   });
 });
 

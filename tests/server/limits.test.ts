@@ -67,7 +67,7 @@ describe("limits", () => {
     await vi.waitFor(() => {
       registry.sweep(Date.now() + 60_000); // one idle time after the last disconnect the server has seen
       expect(registry.get(ticket.id), "the idle sandbox closes").toBeUndefined();
-    });
+    }, { timeout: 10_000 });
     const late = joinSandbox(live.url, ticket);
     const [error] = await once(late, "connect_error");
     expect(error.message).toMatch(/No sandbox with this id/);

@@ -103,10 +103,10 @@ describe("a live server restarted on the same data folder", () => {
     live = await startLive({ dataDir: dir });
     const back = await connectOwner(live.url, ticket);
     expect(await back.emitWithAck("settings", {})).toEqual({ ok: true, data: { program: "rooms", broadcast: true, run: 3, edited: false } });
-    await vi.waitFor(() => expect(back.feed.map((entry) => entry.text).join("\n")).toMatch(/server restarted: this sandbox kept its id/));
+    await vi.waitFor(() => expect(back.feed.map((entry) => entry.text).join("\n")).toMatch(/server restarted: this sandbox kept its id/), { timeout: 10_000 });
     const a = joinSandbox(live.url, ticket, { as: "A" });
     await once(a, "connect");
-    await vi.waitFor(() => expect(back.sockets.map((socket) => socket.client)).toEqual(["A"]));
+    await vi.waitFor(() => expect(back.sockets.map((socket) => socket.client)).toEqual(["A"]), { timeout: 10_000 });
     const joined = await a.emitWithAck("join", "lobby");
     expect(joined.ok).toBe(true);
   });
@@ -167,7 +167,7 @@ describe("a live server restarted on the same data folder", () => {
     warn.mockRestore();
     expect(live.playground.registry.size).toBe(0);
     const ticket = await createSandbox(live.url);
-    await vi.waitFor(() => expect(readFileSync(join(dir, "sandboxes.json"), "utf8")).toContain(ticket.id));
+    await vi.waitFor(() => expect(readFileSync(join(dir, "sandboxes.json"), "utf8")).toContain(ticket.id), { timeout: 10_000 });
   });
 
   it("keeps nothing without a data folder", async () => {
