@@ -9,15 +9,16 @@ import { lessonsPlugin } from "./server/lessons/vite-plugin-lessons.ts";
 
 const projectRoot = fileURLToPath(new URL(".", import.meta.url));
 
-/** Tests that need the built page: real Chromium, the production server, the benchmark's page part. */
-const pageTests = [
-  "tests/browser/**/*.test.ts",
+/** Tests of the built page on the server side: the production server, its process, the benchmark's page part. */
+const servedPageTests = [
   "tests/server/http-server.test.ts",
   "tests/server/every-request-answered.test.ts",
   "tests/server/shutdown.test.ts",
   "tests/server/behind-haproxy.test.ts",
   "tests/bench/bench-smoke.test.ts",
 ];
+/** Tests in real Chromium, on the built page. */
+const browserTests = ["tests/browser/**/*.test.ts"];
 
 export default defineConfig({
   root: "playground",
@@ -33,17 +34,23 @@ export default defineConfig({
     hookTimeout: 120_000,
     // A poll waits for something that will happen; on a loaded 2-core machine that can take more than the default 1 s.
     expect: { poll: { timeout: 10_000 } },
-    // `npm test` runs both; `npm run test:unit` only the first, in seconds and without a build.
+    // `npm test` (scripts/test.ts) runs the browser project beside the unit project, then the page project; plain
+    // `vitest run` runs all three one file at a time. `npm run test:unit` runs the first only, without a build.
     projects: [
       {
         extends: true,
         // One module graph for all its files (each still starts and closes its own servers): modules import once, a third less time.
-        test: { name: "unit", include: ["tests/**/*.test.ts", "server/**/*.test.ts"], exclude: pageTests, isolate: false },
+        test: { name: "unit", include: ["tests/**/*.test.ts", "server/**/*.test.ts"], exclude: [...servedPageTests, ...browserTests], isolate: false },
       },
       {
         extends: true,
         // Builds the page once per run into a temporary folder; its tests serve that (inject("distDir")).
-        test: { name: "page", include: pageTests, globalSetup: ["tests/support/global-setup.ts"] },
+        test: { name: "page", include: servedPageTests, globalSetup: ["tests/support/global-setup.ts"] },
+      },
+      {
+        extends: true,
+        // One file at a time: two Chromium-heavy files at once overload two cores.
+        test: { name: "browser", include: browserTests, globalSetup: ["tests/support/global-setup.ts"] },
       },
     ],
   },

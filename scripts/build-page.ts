@@ -6,6 +6,9 @@ import { fileURLToPath } from "node:url";
 
 const configFile = fileURLToPath(new URL("../vite.config.ts", import.meta.url));
 
+/** The environment variable naming a page already built for this test run (`npm test` builds once for all its vitest processes). */
+export const builtPageVariable = "SOCKET_PLAYGROUND_TEST_PAGE";
+
 /**
  * `vite build` of the page into `outDir` (absolute), emptied first.
  *

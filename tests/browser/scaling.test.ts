@@ -41,7 +41,6 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   await entry(page, "A", /^error connect_error xhr (post|poll) error/).first().waitFor({ timeout: 20_000 });
   await consoleShows(page, "Session ID unknown");
   expect(await statusOf(page, "A").innerText()).not.toMatch(/^connected/);
-  await page.screenshot({ path: "/tmp/scaling-shots/scaling-no-sticky-1280.png" });
 
   // Back on: A connects again (its own reconnection, or a press of Connect).
   await switchNamed(page, "Sticky sessions").click();
@@ -66,7 +65,6 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   for (const name of withA) await entry(page, name, /^received chat message "one server"/).waitFor();
   await page.waitForTimeout(500);
   for (const name of elsewhere) expect(await entry(page, name, /^received chat message "one server"/).count()).toBe(0);
-  await page.screenshot({ path: "/tmp/scaling-shots/scaling-no-adapter-1280.png" });
 
   // Adapter on: the servers restart, the clients reconnect, and A's message reaches all four.
   await switchNamed(page, "Adapter").click();
@@ -74,11 +72,5 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   for (const name of ["A", "B", "C", "D"]) await card(page, name).getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 30_000 });
   await send(page, "A", "every server");
   for (const name of ["A", "B", "C", "D"]) await entry(page, name, /^received chat message "every server"/).waitFor({ timeout: 20_000 });
-  await page.screenshot({ path: "/tmp/scaling-shots/scaling-adapter-1280.png" });
-  for (const [width, height] of [[1024, 768], [390, 844]] as const) {
-    await page.setViewportSize({ width, height });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: `/tmp/scaling-shots/scaling-adapter-${width}.png` });
-  }
   await context.close();
 });

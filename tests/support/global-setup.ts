@@ -1,6 +1,9 @@
-/** The page project's global setup: builds the page once per test run into a temporary folder, served by its tests. */
+/**
+ * The global setup of the projects that serve the built page: builds it once per test run into a temporary
+ * folder, or uses the one `npm test` built for all its vitest processes (named in the environment).
+ */
 import type { TestProject } from "vitest/node";
-import { buildPageOnce } from "../../scripts/build-page.ts";
+import { buildPageOnce, builtPageVariable } from "../../scripts/build-page.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,8 +12,17 @@ declare module "vitest" {
   }
 }
 
+/** One build for every project of this vitest process that asks (the browser and page projects share it). */
+const shared = globalThis as { socketPlaygroundPage?: ReturnType<typeof buildPageOnce> };
+
 export default async function setup(project: TestProject): Promise<() => void> {
-  const page = await buildPageOnce();
+  const given = process.env[builtPageVariable];
+  if (given) {
+    project.provide("distDir", given);
+    return () => {};
+  }
+  shared.socketPlaygroundPage ??= buildPageOnce();
+  const page = await shared.socketPlaygroundPage;
   project.provide("distDir", page.dir);
   return page.remove;
 }

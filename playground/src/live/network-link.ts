@@ -53,6 +53,7 @@ export class NetworkLink {
   #stranded: Transport[] = [];
   #hooked = new WeakSet<object>();
   #timers = new Set<ReturnType<typeof setTimeout>>();
+  #mustRun = new Map<ReturnType<typeof setTimeout>, () => void>();
 
   constructor(manager: Manager) {
     const internals = manager as unknown as ManagerInternals;
@@ -109,10 +110,13 @@ export class NetworkLink {
     this.#stranded = [];
   }
 
-  /** Stops every delayed packet. */
+  /** Stops every delayed packet; a connection whose close was delayed closes now. */
   dispose(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    const pending = [...this.#mustRun.values()];
+    this.#mustRun.clear();
+    for (const fn of pending) fn();
     this.goOnline();
   }
 
@@ -139,12 +143,18 @@ export class NetworkLink {
     engine.on("upgrade", (transport) => this.#hookTransport(transport));
   }
 
-  /** Latency: each packet in, and each batch out, waits `latencyMs` (same delay each way, so order is kept). */
+  /**
+   * Latency: each packet in, each batch out and the closing of the connection wait `latencyMs` (same delay each
+   * way, so order is kept). A close is a frame on the wire too: a client that gives up on a slow server (its own
+   * ping timeout) is heard by the server only `latencyMs` later, as over a real slow network.
+   */
   #hookTransport(transport: Transport | undefined): void {
     if (!transport || this.#hooked.has(transport)) return;
     this.#hooked.add(transport);
     const onPacket = transport.onPacket.bind(transport);
     const send = transport.send.bind(transport);
+    const doClose = transport.doClose.bind(transport);
+    let closing = false;
     transport.onPacket = (packet) => {
       if (this.#latencyMs === 0) onPacket(packet);
       else this.#later(() => onPacket(packet), this.#latencyMs);
@@ -152,15 +162,26 @@ export class NetworkLink {
     transport.send = (packets) => {
       if (this.#latencyMs === 0) return send(packets);
       transport.writable = false; // the engine waits for this batch's drain before it sends the next
-      this.#later(() => send(packets), this.#latencyMs);
+      // Nothing goes out on a connection that closed meanwhile (a browser logs an error for a send on a closing WebSocket).
+      this.#later(() => !closing && send(packets), this.#latencyMs);
+    };
+    transport.doClose = () => {
+      if (this.#latencyMs === 0) return doClose();
+      this.#later(() => {
+        closing = true;
+        doClose();
+      }, this.#latencyMs, true);
     };
   }
 
-  #later(fn: () => void, ms: number): void {
+  /** Runs `fn` in `ms`; `mustRun`: `dispose()` runs it at once rather than dropping it (a connection still to close). */
+  #later(fn: () => void, ms: number, mustRun = false): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
+      this.#mustRun.delete(timer);
       fn();
     }, ms);
     this.#timers.add(timer);
+    if (mustRun) this.#mustRun.set(timer, fn);
   }
 }
