@@ -9,15 +9,20 @@ import { lessonsPlugin } from "./server/lessons/vite-plugin-lessons.ts";
 
 const projectRoot = fileURLToPath(new URL(".", import.meta.url));
 
-/** Tests of the built page on the server side: the production server, its process, the benchmark's page part. */
+/**
+ * Tests of the built page that leave the CPU mostly idle: the production server, its process, the benchmark's page
+ * part, and the browser walks that mostly wait (for a ping timeout, a reconnection back-off, a server restart).
+ */
 const servedPageTests = [
   "tests/server/http-server.test.ts",
   "tests/server/every-request-answered.test.ts",
   "tests/server/shutdown.test.ts",
   "tests/server/behind-haproxy.test.ts",
   "tests/bench/bench-smoke.test.ts",
+  "tests/browser/recovery.test.ts",
+  "tests/browser/restart.test.ts",
 ];
-/** Tests in real Chromium, on the built page. */
+/** Tests in real Chromium, on the built page, that keep it busy. */
 const browserTests = ["tests/browser/**/*.test.ts"];
 
 export default defineConfig({
@@ -49,8 +54,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        // One file at a time: two Chromium-heavy files at once overload two cores.
-        test: { name: "browser", include: browserTests, globalSetup: ["tests/support/global-setup.ts"] },
+        // One file at a time: two Chromium-heavy files at once overload two cores (the page project's walks mostly wait).
+        test: { name: "browser", include: browserTests, exclude: servedPageTests, globalSetup: ["tests/support/global-setup.ts"] },
       },
     ],
   },
