@@ -10,8 +10,9 @@ import { lessonsPlugin } from "./server/lessons/vite-plugin-lessons.ts";
 const projectRoot = fileURLToPath(new URL(".", import.meta.url));
 
 /**
- * Tests of the built page that leave the CPU mostly idle: the production server, its process, the benchmark's page
- * part, and the browser walks that mostly wait (for a ping timeout, a reconnection back-off, a server restart).
+ * Tests of the built page that run beside the browser project under `npm test`: the production server, its process,
+ * the benchmark's page part, the browser walks that mostly wait (recovery's ping timeouts, a server restart), and
+ * enough other browser files that both streams take about as long (see scripts/test.ts).
  */
 const servedPageTests = [
   "tests/server/http-server.test.ts",
@@ -21,8 +22,12 @@ const servedPageTests = [
   "tests/bench/bench-smoke.test.ts",
   "tests/browser/recovery.test.ts",
   "tests/browser/restart.test.ts",
+  "tests/browser/panel.test.ts",
+  "tests/browser/lesson-acknowledgements.test.ts",
+  "tests/browser/admin-ui.test.ts",
+  "tests/browser/page-security.test.ts",
 ];
-/** Tests in real Chromium, on the built page, that keep it busy. */
+/** The other tests in real Chromium, on the built page. */
 const browserTests = ["tests/browser/**/*.test.ts"];
 
 export default defineConfig({
@@ -54,7 +59,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        // One file at a time: two Chromium-heavy files at once overload two cores (the page project's walks mostly wait).
+        // One file at a time, as in every project: a stream never runs two of its files at once.
         test: { name: "browser", include: browserTests, exclude: servedPageTests, globalSetup: ["tests/support/global-setup.ts"] },
       },
     ],

@@ -9,6 +9,14 @@ import { fileURLToPath } from "node:url";
 import { buildPageOnce, builtPageVariable } from "./build-page.ts";
 
 const vitest = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
+/** What to undo if `npm test` is stopped: the running vitest processes, the page's build. */
+const cleanups = new Set<() => void>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const cleanup of cleanups) cleanup();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
 
 interface Outcome {
   projects: string;
@@ -24,6 +32,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
     env: { ...env, ...(process.stdout.isTTY && env.NO_COLOR === undefined ? { FORCE_COLOR: "1" } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const stop = () => child.kill("SIGTERM");
+  cleanups.add(stop);
+  child.on("close", () => cleanups.delete(stop));
   createInterface({ input: child.stdout }).on("line", (line) => process.stdout.write(`${line}\n`));
   createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`${line}\n`));
   return new Promise((resolve) => {
@@ -38,7 +49,15 @@ async function main(): Promise<number> {
   const started = Date.now();
   // The unit project needs no build: it starts at once, while the page builds.
   const unit = run(["--project", "unit"], process.env);
-  const page = await buildPageOnce();
+  const page = await buildPageOnce().catch((error: unknown) => {
+    console.error("npm test: the page did not build, so the page and browser projects cannot run:", error);
+    return undefined;
+  });
+  if (!page) {
+    await unit;
+    return 1;
+  }
+  cleanups.add(page.remove);
   try {
     const env = { ...process.env, [builtPageVariable]: page.dir };
     const browser = run(["--project", "browser"], env);
