@@ -23,9 +23,6 @@ const servedPageTests = [
   "tests/browser/recovery.test.ts",
   "tests/browser/restart.test.ts",
   "tests/browser/panel.test.ts",
-  "tests/browser/lesson-acknowledgements.test.ts",
-  "tests/browser/admin-ui.test.ts",
-  "tests/browser/page-security.test.ts",
 ];
 /** The other tests in real Chromium, on the built page. */
 const browserTests = ["tests/browser/**/*.test.ts"];
