@@ -106,6 +106,8 @@ export interface FeedEntry {
 export interface Recipient {
   socketId: string;
   client: string;
+  /** Scaling lesson: the server (1-based) the recipient is connected to. */
+  node?: number;
 }
 
 /** One emit made on the server, with the sockets the real adapter delivered it to. */
@@ -137,6 +139,8 @@ export interface Delivery {
     timeout?: number;
   };
   reached: Recipient[];
+  /** Scaling lesson: the server (1-based) the call ran on. */
+  node?: number;
   /** 1-based line of the program source that made the emit. */
   line?: number;
 }

@@ -7,13 +7,20 @@ import { ProgramRun, runTracer, type RunHost } from "../sandbox/program-run.ts";
 import type { DeliveryTracer } from "../sandbox/delivery-trace.ts";
 import { ClusterBus } from "./cluster-bus.ts";
 import { NodeBalancer, type MissedSession } from "./node-balancer.ts";
+import type { RedisLink } from "./redis-link.ts";
+import { RedisRelay } from "./redis-relay.ts";
 
 /** How many nodes a multi-node sandbox runs. */
 export const nodeCount = 2;
 
 export interface ClusterOptions {
-  /** On: the nodes share socket.io-adapter's cluster adapter over an in-process bus; off: each has its own in-memory adapter. */
+  /**
+   * On: the nodes share an adapter — `@socket.io/redis-adapter` through `redis` when it is given and up, else
+   * socket.io-adapter's cluster adapter over an in-process bus; off: each has its own in-memory adapter.
+   */
   adapter: boolean;
+  /** The process's Redis connections (`REDIS_URL`), if set. */
+  redis?: RedisLink;
   /** Read at each request: on, a request with a session id goes to the node that holds it. */
   sticky: () => boolean;
   /** A request reached a node that did not know its session (only without sticky sessions). */
@@ -28,18 +35,32 @@ export interface ClusterOptions {
  * const run = new ClusterRun(programs.scaling, host, { adapter: true, sticky: () => true, missed });
  * run.nodes[1].io.emit("news", 1); // with the adapter on, node 1's clients get it too
  */
+type RunAdapter = DeliveryTracer["adapter"];
+
 export class ClusterRun {
   readonly engine: EngineServer;
   readonly tracer: DeliveryTracer;
   readonly nodes: ProgramRun[];
+  /** What links the nodes: `redis`, the in-process `bus`, or nothing (`none`, the Adapter switch off). */
+  readonly link: "redis" | "bus" | "none";
 
-  constructor(program: ProgramModule, host: RunHost, { adapter, sticky, missed }: ClusterOptions) {
+  constructor(program: ProgramModule, host: RunHost, { adapter, sticky, missed, redis }: ClusterOptions) {
     const site: CallSite = { line: undefined };
-    const tracer = (this.tracer = runTracer(host, site));
-    const bus = adapter ? new ClusterBus() : undefined;
-    this.nodes = Array.from({ length: nodeCount }, (_, index) =>
-      new ProgramRun(program, host, undefined, { number: index + 1, tracer, site, adapter: bus ? tracer.traced(bus.adapter()) : tracer.adapter }),
-    );
+    const tracer = (this.tracer = runTracer(host, site, (nsp) => this.nodeOfServer(nsp.server)));
+    this.link = !adapter ? "none" : redis?.up ? "redis" : "bus";
+    if (adapter && redis && !redis.up) {
+      host.feed({ level: "warn", kind: "system", text: `Redis (REDIS_URL) is not reachable (${redis.reason}): the servers share the in-process cluster adapter instead.` });
+    }
+    let reported = false;
+    const relay = this.link === "redis" ? new RedisRelay(redis!.clients((error) => {
+      // Once per run: Redis went away mid-run; broadcasts stay on their own server until the next run.
+      if (reported) return;
+      reported = true;
+      host.feed({ level: "warn", kind: "system", text: `Redis failed (${error.message}): until it is back, a broadcast reaches its own server's clients only.` });
+    })) : undefined;
+    const bus = this.link === "bus" ? new ClusterBus() : undefined;
+    const adapterOf = (): RunAdapter => (relay ? relay.adapter(tracer) : bus ? tracer.traced(bus.adapter()) : tracer.adapter);
+    this.nodes = Array.from({ length: nodeCount }, (_, index) => new ProgramRun(program, host, undefined, { number: index + 1, tracer, site, adapter: adapterOf() }));
     this.engine = new NodeBalancer(() => this.nodes.map((node) => node.engine), sticky, missed) as unknown as EngineServer;
   }
 
@@ -50,7 +71,13 @@ export class ClusterRun {
 
   /** The node (1-based) a socket is connected to, if it is one of this run's. */
   nodeOf(socket: Socket): number | undefined {
-    const index = this.nodes.findIndex((node) => node.io === (socket.nsp.server as unknown));
+    return this.nodeOfServer(socket.nsp.server);
+  }
+
+  /** The node (1-based) a server is, if it is one of this run's. */
+  nodeOfServer(server: unknown): number | undefined {
+    // Read while the nodes are being made too (a node's first namespace is traced before the list exists).
+    const index = this.nodes?.findIndex((node) => node.io === server) ?? -1;
     return index >= 0 ? index + 1 : undefined;
   }
 

@@ -5,6 +5,7 @@ import { AdminAccess } from "../admin/admin-access.ts";
 import { isClientName } from "../../contract/client-names.ts";
 import { ClusterRun, nodeCount } from "../cluster/cluster-run.ts";
 import type { MissedSession } from "../cluster/node-balancer.ts";
+import { RedisLink } from "../cluster/redis-link.ts";
 import type { AckResult, AdminUiAccess, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
 import { displayText } from "../../contract/display-text.ts";
 import type { PlaygroundOptions } from "../config.ts";
@@ -203,7 +204,8 @@ export class Sandbox {
       this.#codeRequests++;
       this.#restart(`Switched to the ${program} program`);
     } else if (adapterFlipped && program === "scaling") {
-      this.#restart(this.#settings.adapter ? "Adapter on: both servers now share a cluster adapter" : "Adapter off: each server has only its own in-memory adapter");
+      const shared = RedisLink.find(this.#options.redisUrl)?.up ? "the Redis adapter (@socket.io/redis-adapter)" : "a cluster adapter";
+      this.#restart(this.#settings.adapter ? `Adapter on: both servers now share ${shared}` : "Adapter off: each server has only its own in-memory adapter");
     } else if (recovering) {
       // Server options are fixed when the server is made: a new server; learner code, if it ran, runs again on it.
       const code = this.#code;
@@ -386,6 +388,7 @@ export class Sandbox {
     if (this.#settings.program !== "scaling") return new ProgramRun(program, this.#host, code);
     return new ClusterRun(program, this.#host, {
       adapter: this.#settings.adapter ?? false,
+      redis: RedisLink.find(this.#options.redisUrl),
       // Sticky by default, so the lesson's clients connect; the lesson turns it off to show what breaks.
       sticky: () => this.#settings.sticky ?? true,
       missed: (miss) => this.#missedSession(miss),

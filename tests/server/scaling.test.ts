@@ -1,7 +1,7 @@
 /** The scaling lesson's sandbox on a real server: two nodes behind the balancer, sticky sessions, the cluster adapter. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SandboxSettings, SandboxTicket } from "../../contract/protocol.ts";
-import { connectOwner, connection, createSandbox, joinSandbox, settle, startLive, waitFor, type Live, type Owner, type RecordingClient } from "../support/live.ts";
+import { connection, joinSandbox, settle, startLive, waitFor, type Live } from "../support/live.ts";
+import { scalingKit } from "./scaling-kit.ts";
 
 let live: Live;
 
@@ -13,34 +13,7 @@ afterAll(async () => {
   await live?.close();
 });
 
-async function scalingSandbox(settings: Partial<SandboxSettings>): Promise<{ ticket: SandboxTicket; owner: Owner }> {
-  const ticket = await createSandbox(live.url);
-  const owner = await connectOwner(live.url, ticket);
-  const result = await owner.timeout(5000).emitWithAck("settings", { program: "scaling", ...settings });
-  if (!result.ok) throw new Error(result.error);
-  return { ticket, owner };
-}
-
-async function command(owner: Owner, line: string): Promise<string[]> {
-  const result = await owner.timeout(5000).emitWithAck("command", line);
-  if (!result.ok) throw new Error(`${line}: ${result.error}`);
-  return result.data.lines.map((entry: { text: string }) => entry.text);
-}
-
-/** Connects clients A, B, C, D one after another; round-robin spreads them over both servers. */
-async function fourClients(ticket: SandboxTicket, transports: ("polling" | "websocket")[] = ["websocket"]): Promise<RecordingClient[]> {
-  const clients: RecordingClient[] = [];
-  for (const as of ["A", "B", "C", "D"]) {
-    const client = joinSandbox(live.url, ticket, { as, transports });
-    expect(await connection(client)).toBeUndefined();
-    clients.push(client);
-  }
-  return clients;
-}
-
-function nodeOf(owner: Owner, client: string): number | undefined {
-  return owner.sockets.find((socket) => socket.client === client)?.node;
-}
+const { scalingSandbox, command, fourClients, nodeOf } = scalingKit(() => live);
 
 describe("the balancer", () => {
   it("without sticky sessions: a polling client gets Engine.IO's Session ID unknown, a WebSocket-only client works", async () => {
