@@ -30,6 +30,11 @@ export interface SandboxSettings {
   /** Scaling lesson: on, the sandbox's balancer keeps each Engine.IO session on its node; default on. */
   sticky?: boolean;
   /**
+   * Scaling lesson: true crashes server 2 (its clients lose their connection and reconnect to server 1; server 1
+   * notices by the missing heartbeat); false starts it again, fresh. Default false.
+   */
+  crashed?: boolean;
+  /**
    * Connection state recovery for programs that offer it (the recovery lesson's `connectionStateRecovery`):
    * on, the server keeps a disconnected socket's id, rooms and missed emits for a while. Changing it restarts
    * the server, as changing `new Server(server, options)` would. Unset: off.

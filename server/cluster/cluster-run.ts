@@ -41,6 +41,11 @@ export class ClusterRun {
   readonly engine: EngineServer;
   readonly tracer: DeliveryTracer;
   readonly nodes: ProgramRun[];
+  /** Nodes (1-based) crashed and not started again: the balancer skips them. */
+  readonly down = new Set<number>();
+  #host: RunHost;
+  #start: (number: number) => ProgramRun;
+  #sever: (number: number) => void;
   /** What links the nodes: `redis`, the in-process `bus`, or nothing (`none`, the Adapter switch off). */
   readonly link: "redis" | "bus" | "none";
 
@@ -59,9 +64,41 @@ export class ClusterRun {
       host.feed({ level: "warn", kind: "system", text: `Redis failed (${error.message}): until it is back, a broadcast reaches its own server's clients only.` });
     })) : undefined;
     const bus = this.link === "bus" ? new ClusterBus() : undefined;
-    const adapterOf = (): RunAdapter => (relay ? relay.adapter(tracer) : bus ? tracer.traced(bus.adapter()) : tracer.adapter);
-    this.nodes = Array.from({ length: nodeCount }, (_, index) => new ProgramRun(program, host, undefined, { number: index + 1, tracer, site, adapter: adapterOf() }));
-    this.engine = new NodeBalancer(() => this.nodes.map((node) => node.engine), sticky, missed) as unknown as EngineServer;
+    const adapterOf = (number: number): RunAdapter => (relay ? relay.adapter(tracer) : bus ? tracer.traced(bus.adapter(number)) : tracer.adapter);
+    this.#host = host;
+    this.#start = (number) => new ProgramRun(program, host, undefined, { number, tracer, site, adapter: adapterOf(number) });
+    // A crashed process drops off the bus at once; through Redis its connections would close (its adapter's close does).
+    this.#sever = (number) => bus?.sever(number);
+    this.nodes = Array.from({ length: nodeCount }, (_, index) => this.#start(index + 1));
+    const live = () => this.nodes.flatMap((node, index) => (this.down.has(index + 1) ? [] : [{ node: index + 1, engine: node.engine }]));
+    this.engine = new NodeBalancer(live, sticky, missed) as unknown as EngineServer;
+  }
+
+  /**
+   * Crashes node `number` as a killed process would go: its connections drop (its clients reconnect, through the
+   * balancer, to a live node) and it says no goodbye on the bus, so the other nodes keep counting it until its
+   * heartbeat is missing for `heartbeatTimeout`. Node 1 never crashes: the console's default server stays up.
+   */
+  crash(number: number): void {
+    if (number < 2 || number > nodeCount || this.down.has(number)) return;
+    this.down.add(number);
+    const node = this.nodes[number - 1];
+    const sockets = node.io.of("/").sockets.size;
+    this.#sever(number);
+    node.close();
+    this.#host.socketsChanged();
+    this.#host.feed({
+      level: "error",
+      kind: "system",
+      text: `Server ${number} crashed: its ${sockets} client${sockets === 1 ? "" : "s"} lost the connection and reconnect through the balancer to a live server.`,
+    });
+  }
+
+  /** Starts a crashed node again, fresh (no sockets, no rooms), as a restarted process; the balancer sends it new connections. */
+  revive(number: number): void {
+    if (!this.down.delete(number)) return;
+    this.nodes[number - 1] = this.#start(number);
+    this.#host.feed({ level: "info", kind: "system", text: `Server ${number} started again: new connections reach it; the clients that moved stay where they are.` });
   }
 
   /** Node 1's server: where a console command without `server(N).` runs. */
@@ -99,6 +136,6 @@ export class ClusterRun {
   }
 
   close(): void {
-    for (const node of this.nodes) node.close();
+    for (const [index, node] of this.nodes.entries()) if (!this.down.has(index + 1)) node.close();
   }
 }

@@ -199,6 +199,10 @@ export class Sandbox {
     else delete this.#settings.recovery;
     if (patch.adapter !== undefined) this.#settings.adapter = patch.adapter;
     if (patch.sticky !== undefined) this.#settings.sticky = patch.sticky;
+    const crashing = patch.crashed !== undefined && patch.crashed !== (this.#settings.crashed === true) && program === "scaling";
+    if (patch.crashed) this.#settings.crashed = true;
+    else if (patch.crashed === false) delete this.#settings.crashed;
+    if (switching || adapterFlipped) delete this.#settings.crashed;
     if (switching) {
       this.#code = undefined;
       this.#codeRequests++;
@@ -213,9 +217,11 @@ export class Sandbox {
       this.#codeRequests++;
       this.#restart(`Connection state recovery ${recovery ? "on" : "off"}`);
       if (code !== undefined) void this.setCode(code);
-    } else if (flipped) {
-      this.#run.settingsChanged(this.#settings);
+    } else if (crashing && this.#run instanceof ClusterRun) {
+      if (this.#settings.crashed) this.#run.crash(2);
+      else this.#run.revive(2);
     }
+    if (!switching && flipped) this.#run.settingsChanged(this.#settings);
     this.#sink.settings(this.settings);
     return this.settings;
   }
@@ -310,6 +316,7 @@ export class Sandbox {
       const number = Number(prefix[2]);
       if (!(this.#run instanceof ClusterRun)) return { ok: false, error: "server(N). picks one of several servers: only the scaling lesson runs more than one.", position: 0 };
       if (number < 1 || number > nodeCount) return { ok: false, error: `This sandbox runs servers 1 to ${nodeCount}; there is no server ${number}.`, position: line.indexOf(prefix[2]) };
+      if (this.#run.down.has(number)) return { ok: false, error: `Server ${number} is down (it crashed): turn it back on with the switch under the panel's title.`, position: line.indexOf(prefix[2]) };
       io = this.#run.nodes[number - 1].io;
       const result = await this.#runCommand(line.slice(prefix[1].length), io);
       return result.ok || result.position === undefined ? result : { ...result, position: result.position + prefix[1].length };
@@ -385,6 +392,8 @@ export class Sandbox {
   /** A run of the current program: two nodes behind the balancer for the scaling program, one server otherwise. */
   #startRun(code?: PreparedCode): ProgramRun | ClusterRun {
     const program = this.#catalog[this.#settings.program];
+    // Every run starts with all its servers up.
+    delete this.#settings.crashed;
     if (this.#settings.program !== "scaling") return new ProgramRun(program, this.#host, code);
     return new ClusterRun(program, this.#host, {
       adapter: this.#settings.adapter ?? false,

@@ -27,10 +27,10 @@ export function scalingKit(live: () => Live) {
   }
 
   /** Connects clients A, B, C, D one after another; round-robin spreads them over both servers. */
-  async function fourClients(ticket: SandboxTicket, transports: ("polling" | "websocket")[] = ["websocket"]): Promise<RecordingClient[]> {
+  async function fourClients(ticket: SandboxTicket, transports: ("polling" | "websocket")[] = ["websocket"], reconnection = false): Promise<RecordingClient[]> {
     const clients: RecordingClient[] = [];
     for (const as of ["A", "B", "C", "D"]) {
-      const client = joinSandbox(live().url, ticket, { as, transports });
+      const client = joinSandbox(live().url, ticket, { as, transports, reconnection, reconnectionDelay: 100 });
       expect(await connection(client)).toBeUndefined();
       clients.push(client);
     }

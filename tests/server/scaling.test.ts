@@ -129,3 +129,37 @@ describe("the adapter", () => {
   });
 });
 
+
+describe("a crash", () => {
+  it("server 2 crashes: its clients reconnect to server 1, which stops waiting for server 2 once its heartbeat is missing", { timeout: 30_000 }, async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true, adapter: true });
+    // They reconnect by themselves, as socket.io-client does by default.
+    const clients = await fourClients(ticket, ["websocket"], true);
+    await waitFor(() => owner.sockets.length === 4, "four sockets listed");
+    const onTwo = ["A", "B", "C", "D"].filter((name) => nodeOf(owner, name) === 2);
+    expect(onTwo).toHaveLength(2);
+    const [one] = live.playground.registry.get(ticket.id)!.servers;
+    expect(await one.of("/").adapter.serverCount()).toBe(2);
+
+    const state = await owner.timeout(5000).emitWithAck("settings", { crashed: true });
+    expect(state.ok && state.data.crashed).toBe(true);
+    // Server 2 said no goodbye: server 1 still counts it until its heartbeat has been missing for 3 s.
+    expect(await one.of("/").adapter.serverCount()).toBe(2);
+    await waitFor(() => owner.feed.find((entry) => entry.text.startsWith("Server 2 crashed: its 2 clients lost the connection")), "the crash's console line");
+    // Asked at once, while server 1 still counts server 2: it waits for the heartbeat timeout instead of timing out.
+    const listed = (await command(owner, "server(1).io.fetchSockets()")).join("\n");
+    expect(listed).not.toMatch(/timeout/i);
+    await waitFor(async () => (await one.of("/").adapter.serverCount()) === 1, "server 1 forgot server 2", 10_000);
+    await waitFor(() => owner.sockets.length === 4 && owner.sockets.every((socket) => socket.node === 1), "every client on server 1", 15_000);
+    const after = (await command(owner, "server(1).io.fetchSockets()")).join("\n");
+    for (const name of ["A", "B", "C", "D"]) expect(after).toMatch(new RegExp(`\\b${name}\\b`));
+    expect(await command(owner, 'server(1).io.emit("news", 1)')).toContain("→ A, B, C, D");
+    const refused = await owner.timeout(5000).emitWithAck("command", "server(2).io.fetchSockets()");
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^Server 2 is down/) });
+
+    // Back on: a fresh server 2 joins the cluster (its first heartbeat) and takes new connections again.
+    await owner.timeout(5000).emitWithAck("settings", { crashed: false });
+    await waitFor(async () => (await one.of("/").adapter.serverCount()) === 2, "server 1 sees server 2 again");
+    for (const client of clients) client.close();
+  });
+});
