@@ -45,7 +45,7 @@ it("a broadcast reaches one server's cards without the adapter, and every card w
   for (const name of elsewhere) expect(await entry(page, name, /^received chat message "one server"/).count()).toBe(0);
   // The Deliveries table names the server of the call and of each recipient.
   const deliveries = page.getByRole("table", { name: "Deliveries" });
-  await deliveries.getByRole("rowheader", { name: /server [12].*io\.emit\("chat message", "through redis"\)/ }).waitFor();
+  await deliveries.getByRole("rowheader", { name: /on server [12].*io\.emit\("chat message", "through redis"\)/ }).waitFor();
   for (const name of ["A", "B", "C", "D"]) await deliveries.getByRole("columnheader", { name: new RegExp(`^${name}\\s*on server [12]$`) }).waitFor();
   await page.screenshot({ path: "/tmp/scaling-shots/scaling-redis-1280.png" });
   await context.close();

@@ -75,3 +75,30 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   }
   await context.close();
 });
+
+it("a crash of server 2: its cards reconnect to server 1; the switch starts it again", { timeout: 90_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/lessons/scaling/5`);
+  await expect.poll(() => switchNamed(page, "Adapter").isChecked(), { timeout: 20_000 }).toBe(true);
+  const { elsewhere, withA } = await groupsByServer(page, 30_000);
+  const onTwo = (await statusOf(page, "A").innerText()).endsWith("server 2") ? withA : elsewhere;
+  expect(onTwo).toHaveLength(2);
+
+  await switchNamed(page, "Server 2 running").click();
+  await consoleShows(page, "Server 2 crashed: its 2 clients lost the connection");
+  for (const name of onTwo) await card(page, name).getByRole("status").filter({ hasText: /^connected · server 1$/ }).waitFor({ timeout: 30_000 });
+  await send(page, onTwo[0], "after the crash");
+  for (const name of ["A", "B", "C", "D"]) await entry(page, name, /^received chat message "after the crash"/).waitFor({ timeout: 10_000 });
+  for (const theme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    for (const [width, height] of [[1280, 800], [1024, 768], [390, 844]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: `/tmp/scaling-shots/scaling-crash-${theme}-${width}.png` });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await switchNamed(page, "Server 2 running").click();
+  await consoleShows(page, "Server 2 started again");
+  await context.close();
+});
