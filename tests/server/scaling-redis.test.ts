@@ -50,6 +50,12 @@ describe("the Redis adapter", () => {
     expect(row.reached.map((recipient) => recipient.client).sort()).toEqual(["A", "B", "C", "D"]);
     for (const recipient of row.reached) expect(recipient.node).toBe(owner.sockets.find((socket) => socket.client === recipient.client)?.node);
 
+    // With acknowledgements the other server delivers on a Redis request: still one row, every recipient counted.
+    const asked = await command(owner, 'server(1).io.timeout(500).emit("question", 1)');
+    expect(asked[0]).toBe("→ A, B, C, D");
+    expect(asked[1]).toMatch(/^Timed out after 500 ms: 0 of 4 answered/);
+    await waitFor(() => clients.every((client) => got(client, "question", 1)), "every client got the question");
+
     clients[0].emit("chat message", "from A");
     await waitFor(() => clients.every((client) => got(client, "chat message", "from A")), "everyone got A's message");
     await waitFor(() => owner.trace.some((entry) => entry.event === "chat message"), "the chat message delivery");
@@ -124,6 +130,18 @@ describe("the Redis adapter", () => {
     const before = await playgroundChannels();
     for (const { owner } of sandboxes) await owner.timeout(5000).emitWithAck("settings", { program: "chat" });
     await waitFor(async () => (await playgroundChannels()).length <= before.length - 3 * 3 * 2, "the closed runs' channels gone");
+  });
+
+  it("a crash of server 2: its Redis subscriptions go with it, so server 1 stops counting it at once", async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true, adapter: true });
+    const clients = await fourClients(ticket, ["websocket"], true);
+    const [one] = live.playground.registry.get(ticket.id)!.servers;
+    expect(await one.of("/").adapter.serverCount()).toBe(2);
+    await owner.timeout(5000).emitWithAck("settings", { crashed: true });
+    expect(await one.of("/").adapter.serverCount()).toBe(1);
+    await waitFor(() => owner.sockets.length === 4 && owner.sockets.every((socket) => socket.node === 1), "every client on server 1", 15_000);
+    expect(await command(owner, 'server(1).io.emit("news", 1)')).toContain("→ A, B, C, D");
+    for (const client of clients) client.close();
   });
 });
 
