@@ -25,6 +25,10 @@ export interface StepSetup {
   recovery?: boolean;
   /** The cards offer the network controls beyond Go offline: latency, volatile sends, the send buffer. */
   network?: boolean;
+  /** Scaling lesson: the Adapter switch as the step's text expects it; unset keeps what the learner chose. */
+  adapter?: boolean;
+  /** Scaling lesson: the Sticky sessions switch as the step's text expects it; unset keeps what the learner chose. */
+  sticky?: boolean;
 }
 
 /** A code task: the learner edits the step's server code until the live trace passes its check. */

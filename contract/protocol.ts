@@ -30,6 +30,11 @@ export interface SandboxSettings {
   /** Scaling lesson: on, the sandbox's balancer keeps each Engine.IO session on its node; default on. */
   sticky?: boolean;
   /**
+   * Scaling lesson: true crashes server 2 (its clients lose their connection and reconnect to server 1; server 1
+   * notices by the missing heartbeat); false starts it again, fresh. Default false.
+   */
+  crashed?: boolean;
+  /**
    * Connection state recovery for programs that offer it (the recovery lesson's `connectionStateRecovery`):
    * on, the server keeps a disconnected socket's id, rooms and missed emits for a while. Changing it restarts
    * the server, as changing `new Server(server, options)` would. Unset: off.
@@ -106,6 +111,8 @@ export interface FeedEntry {
 export interface Recipient {
   socketId: string;
   client: string;
+  /** Scaling lesson: the server (1-based) the recipient is connected to. */
+  node?: number;
 }
 
 /** One emit made on the server, with the sockets the real adapter delivered it to. */
@@ -137,6 +144,8 @@ export interface Delivery {
     timeout?: number;
   };
   reached: Recipient[];
+  /** Scaling lesson: the server (1-based) the call ran on. */
+  node?: number;
   /** 1-based line of the program source that made the emit. */
   line?: number;
 }

@@ -1,5 +1,6 @@
 /** The live server as a factory: wires sandboxes, the control channel and the dispatcher; never listens. */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import { RedisLink } from "./cluster/redis-link.ts";
 import { resolveOptions, type PlaygroundOptions } from "./config.ts";
 import { ControlChannel } from "./control/control-channel.ts";
 import { CreationQuota } from "./http/creation-quota.ts";
@@ -53,6 +54,8 @@ export function createPlayground(httpServer: HttpServer, { options = {}, upgrade
     sendJson(res, 404, { error: `Nothing at ${JSON.stringify((req.url ?? "/").split("?", 1)[0].slice(0, 80))}: this server has the API and the sandboxes only.` });
   };
   const detachUpgrades = attachUpgrades(httpServer, routes, upgrades);
+  // The process's Redis connections, shared by every sandbox (and every playground of this process) on that URL.
+  const redis = resolved.redisUrl ? RedisLink.acquire(resolved.redisUrl) : undefined;
   return {
     registry,
     options: resolved,
@@ -64,6 +67,7 @@ export function createPlayground(httpServer: HttpServer, { options = {}, upgrade
       registry.closeAll();
       control.close();
       refusal.close();
+      if (redis) RedisLink.release(redis);
     },
   };
 }

@@ -47,6 +47,12 @@ export interface PlaygroundOptions {
    */
   processName: string;
   /**
+   * `REDIS_URL`: when set, the scaling lesson's Adapter switch links a sandbox's servers with
+   * `@socket.io/redis-adapter` through this Redis (one pub and one sub connection for the whole process); unset,
+   * or while Redis is unreachable, with socket.io-adapter's cluster adapter over an in-process bus.
+   */
+  redisUrl?: string;
+  /**
    * Bytes one sandbox may hold for its owner: console lines, deliveries, warnings, the backlog and the batch not
    * yet sent, together (`SANDBOX_FEED_BYTES`); the oldest entries go first. Payloads in them are cut to
    * `shownPayloadBytes` and say their real size.
@@ -142,7 +148,7 @@ export const socketServers = {
 
 export type SocketServerKind = keyof typeof socketServers;
 
-type NumberOption = { [K in keyof PlaygroundOptions]: PlaygroundOptions[K] extends number ? K : never }[keyof PlaygroundOptions];
+type NumberOption = { [K in keyof PlaygroundOptions]-?: PlaygroundOptions[K] extends number ? K : never }[keyof PlaygroundOptions];
 
 const envNames: Record<NumberOption, string> = {
   maxSandboxes: "SANDBOX_MAX",
@@ -189,6 +195,10 @@ export function resolveOptions(
     options[key] = value;
   }
   if (env.PLAYGROUND_DATA !== undefined) options.dataDir = env.PLAYGROUND_DATA;
+  if (env.REDIS_URL) {
+    if (!/^rediss?:\/\//.test(env.REDIS_URL)) throw new Error(`REDIS_URL=${env.REDIS_URL} is not a Redis URL: use redis://host:port (or rediss:// for TLS).`);
+    options.redisUrl = env.REDIS_URL;
+  }
   if (env.PLAYGROUND_PROCESS) {
     if (!processNamePattern.test(env.PLAYGROUND_PROCESS)) {
       throw new Error(`PLAYGROUND_PROCESS=${env.PLAYGROUND_PROCESS} is not a process name: use 1 to 32 letters, digits, "-" or "_" (e.g. p1).`);

@@ -2,7 +2,13 @@
 import type { Namespace } from "socket.io";
 import { Adapter, ClusterAdapterWithHeartbeat, MessageType, type BroadcastOptions, type ClusterMessage, type ClusterResponse } from "socket.io-adapter";
 
-type Member = { uid: string; deliver(message: ClusterMessage): void; respond(response: ClusterResponse): void };
+type Member = { uid: string; node: number; deliver(message: ClusterMessage): void; respond(response: ClusterResponse): void };
+
+/**
+ * How often each node says it is alive, and how long the others wait before they forget a silent one: shorter
+ * than socket.io-adapter's defaults (5 s, 10 s), so the crash demo shows the heartbeat within the step.
+ */
+export const heartbeat = { heartbeatInterval: 1000, heartbeatTimeout: 3000 };
 
 /**
  * Every node's adapter for one sandbox joins its bus; a message one publishes reaches the others, as a Redis or
@@ -17,15 +23,15 @@ type Member = { uid: string; deliver(message: ClusterMessage): void; respond(res
 export class ClusterBus {
   #members = new Set<Member>();
 
-  /** An adapter class for one more node (`new Server({ adapter })`): socket.io-adapter's `ClusterAdapterWithHeartbeat`. */
-  adapter(): typeof Adapter {
+  /** An adapter class for node `node` (`new Server({ adapter })`): socket.io-adapter's `ClusterAdapterWithHeartbeat`. */
+  adapter(node = 0): typeof Adapter {
     const bus = this;
     class BusAdapter extends ClusterAdapterWithHeartbeat {
       #member: Member;
 
       constructor(nsp: Namespace) {
-        super(nsp, {});
-        this.#member = { uid: this.uid, deliver: (message) => this.onMessage(message), respond: (response) => this.onResponse(response) };
+        super(nsp, heartbeat);
+        this.#member = { uid: this.uid, node, deliver: (message) => this.onMessage(message), respond: (response) => this.onResponse(response) };
         bus.#members.add(this.#member);
       }
 
@@ -42,11 +48,14 @@ export class ClusterBus {
       }
 
       protected override doPublish(message: ClusterMessage): Promise<string> {
+        // A node cut off the bus (crashed) reaches nobody.
+        if (!bus.#members.has(this.#member)) return Promise.resolve("");
         for (const member of bus.#members) if (member !== this.#member) member.deliver(message);
         return Promise.resolve("");
       }
 
       protected override doPublishResponse(requesterUid: string, response: ClusterResponse): Promise<void> {
+        if (!bus.#members.has(this.#member)) return Promise.resolve();
         for (const member of bus.#members) if (member.uid === requesterUid) member.respond(response);
         return Promise.resolve();
       }
@@ -57,5 +66,13 @@ export class ClusterBus {
       }
     }
     return BusAdapter as unknown as typeof Adapter;
+  }
+
+  /**
+   * Cuts node `node` off the bus, as a crashed process drops off Redis: nothing it publishes from now on (its
+   * `ADAPTER_CLOSE` either) reaches the others, so they learn it is gone only from its missing heartbeat.
+   */
+  sever(node: number): void {
+    for (const member of this.#members) if (member.node === node) this.#members.delete(member);
   }
 }

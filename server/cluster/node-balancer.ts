@@ -23,24 +23,30 @@ export interface MissedSession {
  * that holds it, like HAProxy's or nginx's affinity. It stands where the dispatcher expects an engine.
  *
  * @example
- * const balancer = new NodeBalancer(() => engines, () => sticky, (miss) => console.log(miss));
+ * const balancer = new NodeBalancer(() => [{ node: 1, engine: one }, { node: 2, engine: two }], () => sticky, (miss) => console.log(miss));
  * balancer.handleRequest(req, res); // to the next node, or to the session's own
  */
+/** A live node behind the balancer: its 1-based number and its engine. */
+export interface BalancedNode {
+  node: number;
+  engine: EngineServer;
+}
+
 export class NodeBalancer {
-  #engines: () => EngineServer[];
+  #nodes: () => BalancedNode[];
   #sticky: () => boolean;
   #missed: (miss: MissedSession) => void;
   #next = 0;
 
-  constructor(engines: () => EngineServer[], sticky: () => boolean, missed: (miss: MissedSession) => void) {
-    this.#engines = engines;
+  constructor(nodes: () => BalancedNode[], sticky: () => boolean, missed: (miss: MissedSession) => void) {
+    this.#nodes = nodes;
     this.#sticky = sticky;
     this.#missed = missed;
   }
 
   /** Every node's sessions (the dispatcher tells a session of no node from a misrouted one with it). */
   get clients(): Record<string, unknown> {
-    return Object.assign({}, ...this.#engines().map(sessionsOf));
+    return Object.assign({}, ...this.#nodes().map(({ engine }) => sessionsOf(engine)));
   }
 
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -59,18 +65,18 @@ export class NodeBalancer {
   }
 
   #pick(req: IncomingMessage, transport: MissedSession["transport"]): EngineServer {
-    const engines = this.#engines();
+    const nodes = this.#nodes();
     const query = new URL(req.url ?? "/", "http://x").searchParams;
     const sid = query.get("sid");
-    const owner = sid ? engines.findIndex((engine) => Object.hasOwn(sessionsOf(engine), sid)) : -1;
-    if (owner >= 0 && this.#sticky()) return engines[owner];
+    const owner = sid ? nodes.findIndex(({ engine }) => Object.hasOwn(sessionsOf(engine), sid)) : -1;
+    if (owner >= 0 && this.#sticky()) return nodes[owner].engine;
     // A sticky balancer spreads only new sessions: a late request of a closed session must not shift the order.
-    if (sid && this.#sticky()) return engines[0];
-    const index = this.#next++ % engines.length;
+    if (sid && this.#sticky()) return nodes[0].engine;
+    const index = this.#next++ % nodes.length;
     if (sid && owner >= 0 && owner !== index) {
-      this.#missed({ node: index + 1, owner: owner + 1, sid, transport, query });
+      this.#missed({ node: nodes[index].node, owner: nodes[owner].node, sid, transport, query });
     }
-    return engines[index];
+    return nodes[index].engine;
   }
 }
 

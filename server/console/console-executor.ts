@@ -16,9 +16,10 @@ export interface ConsoleEnv {
   nameOf(socketId: string): string;
   /**
    * Runs `emit` (which performs the real emit) and returns the names of sockets the adapter reached;
-   * `sender` is the socket a `socket("A")…` command starts from.
+   * `sender` is the socket a `socket("A")…` command starts from. Through Redis the other servers deliver later:
+   * the names then come once they have.
    */
-  traceEmit(call: string, emit: () => void, sender?: Socket): string[];
+  traceEmit(call: string, emit: () => void, sender?: Socket): string[] | Promise<string[]>;
   clients(): { name: string; socketId: string; nsp: string }[];
 }
 
@@ -162,15 +163,17 @@ async function emit(value: Chainable, event: string, args: unknown[], context: E
   // Recipients in card order, whatever order the sockets connected in (a reconnected B still reads "→ B, C").
   const recipients = () => (reached.length ? [...reached].sort(compareClientNames).join(", ") : "nobody");
   if (context.timeout === undefined) {
-    reached = env.traceEmit(context.call, () => value.emit(event, ...args), context.sender);
+    reached = await env.traceEmit(context.call, () => value.emit(event, ...args), context.sender);
     return done(log(`→ ${recipients()}`));
   }
+  let traced: string[] | Promise<string[]> = [];
   const answer = await new Promise<{ error: Error | null; responses: unknown[] }>((resolve) => {
     const ack = context.from
       ? (error: Error | null, ...responses: unknown[]) => resolve({ error, responses })
       : (error: Error | null, responses: unknown[]) => resolve({ error, responses: responses ?? [] });
-    reached = env.traceEmit(context.call, () => value.emit(event, ...args, ack), context.sender);
+    traced = env.traceEmit(context.call, () => value.emit(event, ...args, ack), context.sender);
   });
+  reached = await traced;
   const sent = log(`→ ${recipients()}`);
   const values = answer.responses.map((response) => JSON.stringify(response) ?? String(response)).join(", ");
   if (context.from) {

@@ -119,6 +119,8 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
           ...(step.broadcast === undefined ? {} : { broadcast: step.broadcast }),
           ...(step.recovery === undefined ? {} : { recovery: step.recovery }),
           ...(step.network === undefined ? {} : { network: step.network }),
+          ...(step.adapter === undefined ? {} : { adapter: step.adapter }),
+          ...(step.sticky === undefined ? {} : { sticky: step.sticky }),
           ...(step.highlight === undefined ? {} : { highlight: step.highlight }),
         },
         ...(step.task

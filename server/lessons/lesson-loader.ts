@@ -25,6 +25,9 @@ export interface LoadedStep {
   recovery?: boolean;
   /** The cards show latency, volatile sends and the send buffer. */
   network?: boolean;
+  /** The scaling lesson's switches for this step. */
+  adapter?: boolean;
+  sticky?: boolean;
   /** The step's code task, its code files read. */
   task?: LoadedTask;
   /** The server-console commands in its text (code spans the console would run), in order. */
@@ -81,7 +84,7 @@ export interface LoadOptions {
 
 const entryPattern = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$/;
 const topFields = ["title", "summary", "panel", "program", "event", "broadcast", "namespaces", "steps", "questions", "challenges", "part"];
-const stepFields = ["clients", "broadcast", "highlight", "task", "recovery", "network"];
+const stepFields = ["clients", "broadcast", "highlight", "task", "recovery", "network", "adapter", "sticky"];
 
 /** The lesson files of `dir` (`NN-slug.md` or `NN-slug/index.md`), in numeric order. */
 export function lessonFiles(dir: string): Array<{ path: string; order: number; slug: string }> {
@@ -177,8 +180,11 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     if (raw.broadcast !== undefined) {
       step.broadcast = typeof raw.broadcast === "boolean" ? raw.broadcast : fail(`${field}.broadcast`, "must be true or false");
     }
-    for (const flag of ["recovery", "network"] as const) {
+    for (const flag of ["recovery", "network", "adapter", "sticky"] as const) {
       if (raw[flag] !== undefined) step[flag] = typeof raw[flag] === "boolean" ? raw[flag] : fail(`${field}.${flag}`, "must be true or false");
+    }
+    for (const flag of ["adapter", "sticky"] as const) {
+      if (step[flag] !== undefined && program !== "scaling") fail(`${field}.${flag}`, `only the scaling program runs several servers; the ${program} program has no ${flag} switch`);
     }
     if (step.recovery !== undefined && !programs[program as ProgramName].server?.recovery) {
       fail(`${field}.recovery`, `the ${program} program has no connectionStateRecovery option to turn on or off`);

@@ -6,6 +6,8 @@ import type { Delivery, Recipient } from "../../contract/protocol.ts";
 /** What the tracer needs from its sandbox. */
 export interface TraceContext {
   nameOf(socket: Socket): string;
+  /** The server (1-based) a namespace belongs to, in a multi-node sandbox. */
+  nodeOf?(nsp: Namespace): number | undefined;
   /** The incoming event being handled right now, if any. */
   trigger(): Delivery["trigger"];
   /** The line of the running program that made the call, if it is on the stack. */
@@ -25,7 +27,33 @@ interface Broadcast {
   opts: BroadcastOptions;
   reached: Socket[];
   line: number | undefined;
+  /** Set when the other nodes deliver it later (through Redis): its row waits for them. */
+  relay: { origin: string; peers: number } | undefined;
 }
+
+/** A broadcast whose other nodes have not delivered it yet (Redis carries it to them after the call returned). */
+interface HeldRow {
+  sockets: Socket[];
+  /** Nodes still to deliver it. */
+  waiting: number;
+  timer: NodeJS.Timeout;
+  release(): void;
+}
+
+/**
+ * An adapter whose broadcasts reach the other nodes later (through Redis): the tracer holds each row until every
+ * other node has delivered it (`DeliveryTracer.relayed`), or `relayWaitMs` passed.
+ */
+export interface RelayingAdapter {
+  readonly uid: string;
+  /** How many other nodes will deliver a broadcast of this adapter now. */
+  relayPeers(): number;
+}
+
+/** How long a held row waits for the other nodes before it is shown with the recipients it has. */
+export const relayWaitMs = 1000;
+/** Rows held at once per tracer; beyond it a broadcast's row shows its own node's recipients at once. */
+const maxHeldRows = 256;
 
 /**
  * Watches the adapter (every `io.emit`, `to()`, `broadcast`…) and each socket's outgoing listener
@@ -39,7 +67,12 @@ interface Broadcast {
 export class DeliveryTracer {
   #context: TraceContext;
   #current: Broadcast | undefined;
-  #consoleCall: { call: string; reached: string[]; sender: Socket | undefined } | undefined;
+  #consoleCall: ConsoleCall | undefined;
+  /** Held rows by the uid of the adapter that published them, oldest first (Redis keeps one publisher's order). */
+  #held = new Map<string, HeldRow[]>();
+  #heldCount = 0;
+  /** The held row a remote node is delivering right now. */
+  #relaying: HeldRow | undefined;
   /** Watched sockets by id, kept until their `disconnect` handlers have run (a socket leaves its namespace before them). */
   #sockets = new Map<string, Socket>();
   /** The adapter class to pass to `new Server({ adapter })`. */
@@ -76,7 +109,7 @@ export class DeliveryTracer {
       override broadcast(packet: any, opts: BroadcastOptions): void {
         if (context.untraced?.(this.nsp)) return super.broadcast(packet, opts);
         // A session-aware adapter appends the packet's offset to its arguments: the call did not pass it.
-        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, ownRoomEmits);
+        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, ownRoomEmits, relayOf(this, opts));
         try {
           super.broadcast(packet, opts);
         } finally {
@@ -85,7 +118,7 @@ export class DeliveryTracer {
       }
       override broadcastWithAck(packet: any, opts: BroadcastOptions, count: (n: number) => void, ack: any): void {
         if (context.untraced?.(this.nsp)) return super.broadcastWithAck(packet, opts, count, ack);
-        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, false);
+        tracer.#begin(this.nsp, packet.data, opts, packet.data.length, false, relayOf(this, opts));
         try {
           super.broadcastWithAck(packet, opts, count, ack);
         } finally {
@@ -101,6 +134,7 @@ export class DeliveryTracer {
     socket.once("disconnect", () => setImmediate(() => this.#sockets.delete(socket.id)));
     socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
       if (this.#current) this.#current.reached.push(socket);
+      else if (this.#relaying) this.#relaying.sockets.push(socket);
       else this.#direct(socket, event, args);
     });
   }
@@ -112,19 +146,73 @@ export class DeliveryTracer {
    * @example
    * tracer.consoleCall('io.emit("x", 1)', () => io.emit("x", 1)); // ["A", "B"]
    */
-  consoleCall(call: string, emit: () => void, sender?: Socket): string[] {
+  consoleCall(call: string, emit: () => void, sender?: Socket): string[] | Promise<string[]> {
     const previous = this.#consoleCall;
-    this.#consoleCall = { call, reached: [], sender };
+    const current: ConsoleCall = (this.#consoleCall = { call, reached: [], sender, held: [] });
     try {
       emit();
-      return this.#consoleCall.reached;
     } finally {
       this.#consoleCall = previous;
     }
+    // Through Redis the other nodes deliver later: the answer waits for the rows it made.
+    if (current.held.length === 0) return current.reached;
+    return Promise.all(current.held).then(() => current.reached);
   }
 
-  #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions, passed: number, ownRoomEmits: boolean): void {
-    this.#current = { nsp, data, opts, passed, ownRoomEmits, reached: [], line: this.#consoleCall ? undefined : this.#context.programLine() };
+  /**
+   * Runs a remote node's delivery of a broadcast that `origin` (an adapter's uid) published: the sockets it reaches
+   * join that broadcast's held row, shown once every other node has delivered it.
+   *
+   * @example
+   * tracer.relayed(origin, () => deliverLocally(packet)); // inside the adapter's Redis message handler
+   */
+  relayed(origin: string, deliver: () => void): void {
+    const queue = this.#held.get(origin);
+    const row = queue?.[0];
+    const previous = this.#relaying;
+    // A late delivery (its row already shown) is not traced again, nor taken for a direct socket.emit.
+    this.#relaying = row ?? { sockets: [], waiting: 0, timer: undefined as never, release: () => undefined };
+    try {
+      deliver();
+    } finally {
+      this.#relaying = previous;
+    }
+    if (row && --row.waiting <= 0) row.release();
+  }
+
+  /** True while some broadcast of `origin` waits for the other nodes (the adapter then reads whose a request is). */
+  holds(origin: string): boolean {
+    return this.#held.has(origin);
+  }
+
+  #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions, passed: number, ownRoomEmits: boolean, relay?: Broadcast["relay"]): void {
+    const line = this.#consoleCall ? undefined : this.#context.programLine();
+    this.#current = { nsp, data, opts, passed, ownRoomEmits, reached: [], line, relay: relay && relay.peers > 0 && this.#heldCount < maxHeldRows ? relay : undefined };
+  }
+
+  /** Keeps a broadcast's row until the other nodes delivered it (`relayed`) or `relayWaitMs` passed. */
+  #hold({ origin, peers }: NonNullable<Broadcast["relay"]>, sockets: Socket[], show: (sockets: Socket[]) => void): void {
+    const queue = this.#held.get(origin) ?? [];
+    this.#held.set(origin, queue);
+    this.#heldCount++;
+    let resolve = () => {};
+    this.#consoleCall?.held.push(new Promise<void>((done) => (resolve = done)));
+    const row: HeldRow = {
+      sockets,
+      waiting: peers,
+      timer: setTimeout(() => row.release(), relayWaitMs),
+      release: () => {
+        clearTimeout(row.timer);
+        const index = queue.indexOf(row);
+        if (index < 0) return;
+        queue.splice(index, 1);
+        if (queue.length === 0) this.#held.delete(origin);
+        this.#heldCount--;
+        show(row.sockets);
+        resolve();
+      },
+    };
+    queue.push(row);
   }
 
   #end(): void {
@@ -136,7 +224,7 @@ export class DeliveryTracer {
     const own = current.ownRoomEmits ? this.#ownRoomOf(current.opts) : undefined;
     if (own) {
       // With connection state recovery on, Socket.IO sends `socket.emit` through the adapter, to the socket's own room.
-      this.#publish(own.nsp.name, `socket.emit(${formatArgs(event, passed)})`, event, args, current.reached, own, current.line, undefined);
+      this.#publish(own.nsp, `socket.emit(${formatArgs(event, passed)})`, event, args, current.reached, own, current.line, undefined);
       return;
     }
     const sender = this.#consoleCall ? this.#consoleCall.sender : this.#senderOf(current.opts);
@@ -146,12 +234,24 @@ export class DeliveryTracer {
       except: [...(current.opts.except ?? [])].filter((room) => room !== sender?.id),
       ...(current.opts.flags?.timeout === undefined ? {} : { timeout: current.opts.flags.timeout }),
     };
-    this.#publish(current.nsp.name, call, event, args, current.reached, sender, current.line, broadcast);
+    if (!current.relay) return this.#publish(current.nsp, call, event, args, current.reached, sender, current.line, broadcast);
+    const consoleCall = this.#consoleCall;
+    const trigger = consoleCall ? undefined : this.#context.trigger();
+    this.#hold(current.relay, current.reached, (sockets) => {
+      // Shown later, as it was when the call ran: the console call and trigger of that moment.
+      const now = this.#consoleCall;
+      this.#consoleCall = consoleCall;
+      try {
+        this.#publish(current.nsp, call, event, args, sockets, sender, current.line, broadcast, trigger);
+      } finally {
+        this.#consoleCall = now;
+      }
+    });
   }
 
   #direct(socket: Socket, event: string, args: unknown[]): void {
     const call = `socket.emit(${formatArgs(event, args)})`;
-    this.#publish(socket.nsp.name, call, event, args, [socket], socket, this.#consoleCall ? undefined : this.#context.programLine(), undefined);
+    this.#publish(socket.nsp, call, event, args, [socket], socket, this.#consoleCall ? undefined : this.#context.programLine(), undefined);
   }
 
   /** The socket whose own-id room is the only target of a broadcast with no exceptions, if any. */
@@ -170,8 +270,13 @@ export class DeliveryTracer {
     return undefined;
   }
 
+  #recipient(socket: Socket): Recipient {
+    const node = this.#context.nodeOf?.(socket.nsp);
+    return node === undefined ? { socketId: socket.id, client: this.#context.nameOf(socket) } : { socketId: socket.id, client: this.#context.nameOf(socket), node };
+  }
+
   #publish(
-    nsp: string,
+    namespace: Namespace,
     call: string,
     event: string,
     args: unknown[],
@@ -179,8 +284,11 @@ export class DeliveryTracer {
     sender: Socket | undefined,
     line: number | undefined,
     broadcast: Delivery["broadcast"],
+    trigger = this.#consoleCall ? undefined : this.#context.trigger(),
   ): void {
-    const reached: Recipient[] = sockets.map((socket) => ({ socketId: socket.id, client: this.#context.nameOf(socket) }));
+    const nsp = namespace.name;
+    const node = this.#context.nodeOf?.(namespace);
+    const reached: Recipient[] = sockets.map((socket) => this.#recipient(socket));
     const fromConsole = this.#consoleCall;
     if (fromConsole) fromConsole.reached.push(...reached.map((recipient) => recipient.client));
     this.#context.report({
@@ -189,13 +297,29 @@ export class DeliveryTracer {
       event,
       args,
       from: sender ? this.#context.nameOf(sender) : undefined,
-      trigger: fromConsole ? undefined : this.#context.trigger(),
+      ...(node === undefined ? {} : { node }),
+      trigger: fromConsole ? undefined : trigger,
       source: fromConsole ? "console" : "program",
       ...(broadcast ? { broadcast } : {}),
       reached,
       line,
     });
   }
+}
+
+interface ConsoleCall {
+  call: string;
+  reached: string[];
+  sender: Socket | undefined;
+  /** Rows of this call still waiting for the other nodes. */
+  held: Promise<void>[];
+}
+
+/** Whose broadcast waits for other nodes: a relaying adapter's, unless it is `.local`. */
+function relayOf(adapter: Adapter, opts: BroadcastOptions): Broadcast["relay"] {
+  const relaying = adapter as Adapter & Partial<RelayingAdapter>;
+  if (typeof relaying.relayPeers !== "function" || opts.flags?.local) return undefined;
+  return { origin: relaying.uid!, peers: relaying.relayPeers() };
 }
 
 /**

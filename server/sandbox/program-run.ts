@@ -58,10 +58,11 @@ export interface ClusterNode {
  * @example
  * const tracer = runTracer(host, { line: undefined });
  */
-export function runTracer(host: RunHost, site: CallSite): DeliveryTracer {
+export function runTracer(host: RunHost, site: CallSite, nodeOf?: (nsp: Namespace) => number | undefined): DeliveryTracer {
   const { directory, context } = host;
   return new DeliveryTracer({
     nameOf: (socket) => directory.nameOf(socket),
+    nodeOf,
     trigger: () => {
       const handling = context.current();
       return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;

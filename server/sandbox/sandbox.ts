@@ -5,6 +5,7 @@ import { AdminAccess } from "../admin/admin-access.ts";
 import { isClientName } from "../../contract/client-names.ts";
 import { ClusterRun, nodeCount } from "../cluster/cluster-run.ts";
 import type { MissedSession } from "../cluster/node-balancer.ts";
+import { RedisLink } from "../cluster/redis-link.ts";
 import type { AckResult, AdminUiAccess, ConsoleReply, Delivery, FeedEntry, ProgramName, SandboxSettings, SandboxState, SocketInfo } from "../../contract/protocol.ts";
 import { displayText } from "../../contract/display-text.ts";
 import type { PlaygroundOptions } from "../config.ts";
@@ -198,12 +199,17 @@ export class Sandbox {
     else delete this.#settings.recovery;
     if (patch.adapter !== undefined) this.#settings.adapter = patch.adapter;
     if (patch.sticky !== undefined) this.#settings.sticky = patch.sticky;
+    const crashing = patch.crashed !== undefined && patch.crashed !== (this.#settings.crashed === true) && program === "scaling";
+    if (patch.crashed) this.#settings.crashed = true;
+    else if (patch.crashed === false) delete this.#settings.crashed;
+    if (switching || adapterFlipped) delete this.#settings.crashed;
     if (switching) {
       this.#code = undefined;
       this.#codeRequests++;
       this.#restart(`Switched to the ${program} program`);
     } else if (adapterFlipped && program === "scaling") {
-      this.#restart(this.#settings.adapter ? "Adapter on: both servers now share a cluster adapter" : "Adapter off: each server has only its own in-memory adapter");
+      const shared = RedisLink.find(this.#options.redisUrl)?.up ? "the Redis adapter (@socket.io/redis-adapter)" : "a cluster adapter";
+      this.#restart(this.#settings.adapter ? `Adapter on: both servers now share ${shared}` : "Adapter off: each server has only its own in-memory adapter");
     } else if (recovering) {
       // Server options are fixed when the server is made: a new server; learner code, if it ran, runs again on it.
       const code = this.#code;
@@ -211,9 +217,11 @@ export class Sandbox {
       this.#codeRequests++;
       this.#restart(`Connection state recovery ${recovery ? "on" : "off"}`);
       if (code !== undefined) void this.setCode(code);
-    } else if (flipped) {
-      this.#run.settingsChanged(this.#settings);
+    } else if (crashing && this.#run instanceof ClusterRun) {
+      if (this.#settings.crashed) this.#run.crash(2);
+      else this.#run.revive(2);
     }
+    if (!switching && flipped) this.#run.settingsChanged(this.#settings);
     this.#sink.settings(this.settings);
     return this.settings;
   }
@@ -308,6 +316,7 @@ export class Sandbox {
       const number = Number(prefix[2]);
       if (!(this.#run instanceof ClusterRun)) return { ok: false, error: "server(N). picks one of several servers: only the scaling lesson runs more than one.", position: 0 };
       if (number < 1 || number > nodeCount) return { ok: false, error: `This sandbox runs servers 1 to ${nodeCount}; there is no server ${number}.`, position: line.indexOf(prefix[2]) };
+      if (this.#run.down.has(number)) return { ok: false, error: `Server ${number} is down (it crashed): turn it back on with the switch under the panel's title.`, position: line.indexOf(prefix[2]) };
       io = this.#run.nodes[number - 1].io;
       const result = await this.#runCommand(line.slice(prefix[1].length), io);
       return result.ok || result.position === undefined ? result : { ...result, position: result.position + prefix[1].length };
@@ -383,9 +392,12 @@ export class Sandbox {
   /** A run of the current program: two nodes behind the balancer for the scaling program, one server otherwise. */
   #startRun(code?: PreparedCode): ProgramRun | ClusterRun {
     const program = this.#catalog[this.#settings.program];
+    // Every run starts with all its servers up.
+    delete this.#settings.crashed;
     if (this.#settings.program !== "scaling") return new ProgramRun(program, this.#host, code);
     return new ClusterRun(program, this.#host, {
       adapter: this.#settings.adapter ?? false,
+      redis: RedisLink.find(this.#options.redisUrl),
       // Sticky by default, so the lesson's clients connect; the lesson turns it off to show what breaks.
       sticky: () => this.#settings.sticky ?? true,
       missed: (miss) => this.#missedSession(miss),

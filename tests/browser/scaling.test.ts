@@ -5,6 +5,7 @@ import type { RunningServer } from "../../server/http-server.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 import { card, consoleShows, entry, send } from "./lesson-walker.ts";
+import { groupsByServer, serverOf, statusOf, switchNamed } from "./scaling-page.ts";
 
 let server: RunningServer;
 let browser: Browser;
@@ -19,10 +20,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const statusOf = (page: Page, name: string) => card(page, name).getByRole("status").first();
 const connectedTo = (page: Page, name: string, node: number) =>
   card(page, name).getByRole("status").filter({ hasText: new RegExp(`^connected · server ${node}$`) }).waitFor({ timeout: 20_000 });
-const switchNamed = (page: Page, name: string) => page.getByRole("switch", { name, exact: true });
 
 it("shows Session ID unknown without sticky sessions, and a broadcast reaching one server without the adapter", { timeout: 150_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -48,18 +47,12 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   // A new connection now (A may still be waiting out its reconnection back-off).
   if (await card(page, "A").getByRole("button", { name: "Disconnect" }).isVisible()) await card(page, "A").getByRole("button", { name: "Disconnect" }).click();
   await card(page, "A").getByRole("button", { name: "Connect" }).click();
-  await card(page, "A").getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 60_000 });
+  await serverOf(page, "A", 60_000);
 
   // Four clients, adapter off: A's message reaches server 1's clients only.
   await page.goto(`${server.url}/lessons/scaling/3`);
   // Round-robin spreads the four over both servers, two each; which card lands where depends on connection order.
-  const nodes = new Map<string, string>();
-  for (const name of ["A", "B", "C", "D"]) {
-    await card(page, name).getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 20_000 });
-    nodes.set(name, (await statusOf(page, name).innerText()).replace(/^connected · /, ""));
-  }
-  const withA = [...nodes].filter(([, node]) => node === nodes.get("A")).map(([name]) => name);
-  const elsewhere = [...nodes].filter(([, node]) => node !== nodes.get("A")).map(([name]) => name);
+  const { withA, elsewhere } = await groupsByServer(page);
   expect(elsewhere).toHaveLength(2);
   await send(page, "A", "one server");
   for (const name of withA) await entry(page, name, /^received chat message "one server"/).waitFor();
@@ -69,8 +62,35 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   // Adapter on: the servers restart, the clients reconnect, and A's message reaches all four.
   await switchNamed(page, "Adapter").click();
   await expect.poll(() => switchNamed(page, "Adapter").isChecked()).toBe(true);
-  for (const name of ["A", "B", "C", "D"]) await card(page, name).getByRole("status").filter({ hasText: /^connected · server \d$/ }).waitFor({ timeout: 30_000 });
+  for (const name of ["A", "B", "C", "D"]) await serverOf(page, name, 30_000);
   await send(page, "A", "every server");
   for (const name of ["A", "B", "C", "D"]) await entry(page, name, /^received chat message "every server"/).waitFor({ timeout: 20_000 });
+  await context.close();
+});
+
+it("a crash of server 2: its cards reconnect to server 1; the switch starts it again", { timeout: 90_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/lessons/scaling/5`);
+  await expect.poll(() => switchNamed(page, "Adapter").isChecked(), { timeout: 20_000 }).toBe(true);
+  const { elsewhere, withA } = await groupsByServer(page, 30_000);
+  const onTwo = (await statusOf(page, "A").innerText()).endsWith("server 2") ? withA : elsewhere;
+  expect(onTwo).toHaveLength(2);
+
+  await switchNamed(page, "Server 2 running").click();
+  await consoleShows(page, "Server 2 crashed: its 2 clients lost the connection");
+  for (const name of onTwo) await card(page, name).getByRole("status").filter({ hasText: /^connected · server 1$/ }).waitFor({ timeout: 30_000 });
+  await send(page, onTwo[0], "after the crash");
+  for (const name of ["A", "B", "C", "D"]) await entry(page, name, /^received chat message "after the crash"/).waitFor({ timeout: 10_000 });
+  for (const theme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    for (const [width, height] of [[1280, 800], [1024, 768], [390, 844]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: `/tmp/scaling-shots/scaling-crash-${theme}-${width}.png` });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await switchNamed(page, "Server 2 running").click();
+  await consoleShows(page, "Server 2 started again");
   await context.close();
 });

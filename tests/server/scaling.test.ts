@@ -1,7 +1,7 @@
 /** The scaling lesson's sandbox on a real server: two nodes behind the balancer, sticky sessions, the cluster adapter. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SandboxSettings, SandboxTicket } from "../../contract/protocol.ts";
-import { connectOwner, connection, createSandbox, joinSandbox, settle, startLive, waitFor, type Live, type Owner, type RecordingClient } from "../support/live.ts";
+import { connection, joinSandbox, settle, startLive, waitFor, type Live } from "../support/live.ts";
+import { scalingKit } from "./scaling-kit.ts";
 
 let live: Live;
 
@@ -13,34 +13,7 @@ afterAll(async () => {
   await live?.close();
 });
 
-async function scalingSandbox(settings: Partial<SandboxSettings>): Promise<{ ticket: SandboxTicket; owner: Owner }> {
-  const ticket = await createSandbox(live.url);
-  const owner = await connectOwner(live.url, ticket);
-  const result = await owner.timeout(5000).emitWithAck("settings", { program: "scaling", ...settings });
-  if (!result.ok) throw new Error(result.error);
-  return { ticket, owner };
-}
-
-async function command(owner: Owner, line: string): Promise<string[]> {
-  const result = await owner.timeout(5000).emitWithAck("command", line);
-  if (!result.ok) throw new Error(`${line}: ${result.error}`);
-  return result.data.lines.map((entry: { text: string }) => entry.text);
-}
-
-/** Connects clients A, B, C, D one after another; round-robin spreads them over both servers. */
-async function fourClients(ticket: SandboxTicket, transports: ("polling" | "websocket")[] = ["websocket"]): Promise<RecordingClient[]> {
-  const clients: RecordingClient[] = [];
-  for (const as of ["A", "B", "C", "D"]) {
-    const client = joinSandbox(live.url, ticket, { as, transports });
-    expect(await connection(client)).toBeUndefined();
-    clients.push(client);
-  }
-  return clients;
-}
-
-function nodeOf(owner: Owner, client: string): number | undefined {
-  return owner.sockets.find((socket) => socket.client === client)?.node;
-}
+const { scalingSandbox, command, fourClients, nodeOf } = scalingKit(() => live);
 
 describe("the balancer", () => {
   it("without sticky sessions: a polling client gets Engine.IO's Session ID unknown, a WebSocket-only client works", async () => {
@@ -156,3 +129,37 @@ describe("the adapter", () => {
   });
 });
 
+
+describe("a crash", () => {
+  it("server 2 crashes: its clients reconnect to server 1, which stops waiting for server 2 once its heartbeat is missing", { timeout: 30_000 }, async () => {
+    const { ticket, owner } = await scalingSandbox({ sticky: true, adapter: true });
+    // They reconnect by themselves, as socket.io-client does by default.
+    const clients = await fourClients(ticket, ["websocket"], true);
+    await waitFor(() => owner.sockets.length === 4, "four sockets listed");
+    const onTwo = ["A", "B", "C", "D"].filter((name) => nodeOf(owner, name) === 2);
+    expect(onTwo).toHaveLength(2);
+    const [one] = live.playground.registry.get(ticket.id)!.servers;
+    expect(await one.of("/").adapter.serverCount()).toBe(2);
+
+    const state = await owner.timeout(5000).emitWithAck("settings", { crashed: true });
+    expect(state.ok && state.data.crashed).toBe(true);
+    // Server 2 said no goodbye: server 1 still counts it until its heartbeat has been missing for 3 s.
+    expect(await one.of("/").adapter.serverCount()).toBe(2);
+    await waitFor(() => owner.feed.find((entry) => entry.text.startsWith("Server 2 crashed: its 2 clients lost the connection")), "the crash's console line");
+    // Asked at once, while server 1 still counts server 2: it waits for the heartbeat timeout instead of timing out.
+    const listed = (await command(owner, "server(1).io.fetchSockets()")).join("\n");
+    expect(listed).not.toMatch(/timeout/i);
+    await waitFor(async () => (await one.of("/").adapter.serverCount()) === 1, "server 1 forgot server 2", 10_000);
+    await waitFor(() => owner.sockets.length === 4 && owner.sockets.every((socket) => socket.node === 1), "every client on server 1", 15_000);
+    const after = (await command(owner, "server(1).io.fetchSockets()")).join("\n");
+    for (const name of ["A", "B", "C", "D"]) expect(after).toMatch(new RegExp(`\\b${name}\\b`));
+    expect(await command(owner, 'server(1).io.emit("news", 1)')).toContain("→ A, B, C, D");
+    const refused = await owner.timeout(5000).emitWithAck("command", "server(2).io.fetchSockets()");
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^Server 2 is down/) });
+
+    // Back on: a fresh server 2 joins the cluster (its first heartbeat) and takes new connections again.
+    await owner.timeout(5000).emitWithAck("settings", { crashed: false });
+    await waitFor(async () => (await one.of("/").adapter.serverCount()) === 2, "server 1 sees server 2 again");
+    for (const client of clients) client.close();
+  });
+});

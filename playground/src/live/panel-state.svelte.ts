@@ -153,7 +153,9 @@ export class PanelState {
     // A program switch, or recovery turned on or off, starts a new server: the cards start afresh.
     const switching =
       this.#session.settings.program !== this.lesson.program ||
-      (setup.recovery !== undefined && setup.recovery !== (this.#session.settings.recovery === true));
+      (setup.recovery !== undefined && setup.recovery !== (this.#session.settings.recovery === true)) ||
+      // The scaling lesson's Adapter switch restarts both servers too.
+      (setup.adapter !== undefined && setup.adapter !== (this.#session.settings.adapter === true));
     const broadcast = setup.broadcast ?? this.lesson.broadcast;
     // The cards go before the server restarts under them: closed first, each session waited out, so the server never
     // cuts one in the middle of its WebSocket upgrade (its old session id would reach the new server, which answers
@@ -164,7 +166,8 @@ export class PanelState {
     }
     if (!restarted) {
       const recovery = setup.recovery === undefined ? {} : { recovery: setup.recovery };
-      await this.#session.setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }), ...recovery }).catch(() => undefined);
+      const switches = { ...(setup.adapter === undefined ? {} : { adapter: setup.adapter }), ...(setup.sticky === undefined ? {} : { sticky: setup.sticky }) };
+      await this.#session.setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }), ...recovery, ...switches }).catch(() => undefined);
     }
     if (run !== this.#applying) return;
     const clients = this.roster.apply(ticket, setup.clients, switching || restarted);

@@ -22,6 +22,8 @@ export interface TimelineItem {
   callId?: number;
   /** For a call: the clients it reached. */
   reached?: string[];
+  /** For a call in the scaling lesson: the server (1-based) it ran on. */
+  node?: number;
   /** Known from the server's trace: a frame of a client outside the page, which the page cannot see. */
   inferred?: boolean;
 }
@@ -106,6 +108,7 @@ export class Timeline {
       label: "call",
       nsp: delivery.nsp,
       reached: delivery.reached.map((recipient) => recipient.client).sort(compareClientNames),
+      ...(delivery.node === undefined ? {} : { node: delivery.node }),
     });
     const key = deliveryKey(delivery.nsp, delivery.event, delivery.args);
     const linked: TimelineItem[] = [];

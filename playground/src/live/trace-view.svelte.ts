@@ -27,6 +27,8 @@ export interface Column {
   /** A socket the card had before its current one. */
   earlier: boolean;
   receipts?: ReceiptSource;
+  /** Scaling lesson: the server (1-based) the socket is, or was, connected to. */
+  node?: number;
 }
 
 /**
@@ -88,9 +90,13 @@ export class TraceView {
     return rows;
   });
 
-  readonly columns = $derived(
-    this.#candidates.filter((column) => !column.earlier || this.rows.some((delivery) => this.#concerns(delivery, column.socketId))),
-  );
+  readonly columns = $derived.by(() => {
+    const shown = this.#candidates.filter((column) => !column.earlier || this.rows.some((delivery) => this.#concerns(delivery, column.socketId)));
+    // The scaling lesson's sockets each live on one server: from the socket list, or (gone since) from a row that reached it.
+    const nodes = new Map(this.#session.sockets.flatMap((socket) => (socket.node === undefined ? [] : [[socket.socketId, socket.node] as const])));
+    for (const delivery of this.rows) for (const recipient of delivery.reached) if (recipient.node !== undefined && !nodes.has(recipient.socketId)) nodes.set(recipient.socketId, recipient.node);
+    return nodes.size === 0 ? shown : shown.map((column) => (nodes.has(column.socketId) ? { ...column, node: nodes.get(column.socketId) } : column));
+  });
 
   /** The newest row: what "Last emit" and the cards' badges describe. */
   readonly last = $derived(this.rows[0]);
