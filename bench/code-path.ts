@@ -102,8 +102,8 @@ export async function codePath(options: CodePathOptions): Promise<CodePathResult
     for (let index = 0; index < options.rounds; index++) {
       const builtInFirst = index % 2 === 0;
       for (const which of builtInFirst ? ["built-in", "edited"] : ["edited", "built-in"]) {
-        if (which === "built-in") builtInRounds.push(await round1(builtIn, options));
-        else editedRounds.push(await round1(edited, options));
+        if (which === "built-in") builtInRounds.push((await round1(builtIn, options)).perSecond);
+        else editedRounds.push((await round1(edited, options)).perSecond);
       }
     }
     const sandbox = server.playground.registry.get(editedTicket.id);

@@ -23,6 +23,19 @@ export interface FanOutResult {
   /** What the owner received during the playground rounds: proof the feed and trace were on. */
   ownerFeedLines: number;
   ownerTraceEntries: number;
+  /**
+   * Deliveries per second of the process's CPU time (user + system, the in-process clients included), median over
+   * rounds: on a shared machine other people's load stretches the wall clock far more than it stretches this.
+   */
+  plainPerCpuSecond: number;
+  playgroundPerCpuSecond: number;
+  cpuRatio: number;
+}
+
+/** One round's deliveries per wall-clock second and per CPU second of this process. */
+interface RoundRate {
+  perSecond: number;
+  perCpuSecond: number;
 }
 
 /** Messages each client sends before all wait for the deliveries: keeps buffers bounded, like a chat would. */
@@ -39,8 +52,8 @@ async function connectAll(target: Target, count: number): Promise<ClientSocket[]
   return clients;
 }
 
-/** One round: every client sends its share of the messages; each is broadcast to the other clients. Deliveries per second. */
-export async function round1(target: Target, options: FanOutOptions): Promise<number> {
+/** One round: every client sends its share of the messages; each is broadcast to the other clients. Deliveries per second, of wall clock and of CPU. */
+export async function round1(target: Target, options: FanOutOptions): Promise<RoundRate> {
   const clients = await connectAll(target, options.clients);
   let delivered = 0;
   let waiting: { until: number; resolve: () => void } | undefined;
@@ -53,6 +66,7 @@ export async function round1(target: Target, options: FanOutOptions): Promise<nu
   const perClient = Math.ceil(options.messages / options.clients);
   const receivers = options.clients - 1;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (let sent = 0; sent < perClient; sent += batch) {
     const count = Math.min(batch, perClient - sent);
     const until = delivered + count * options.clients * receivers;
@@ -64,8 +78,9 @@ export async function round1(target: Target, options: FanOutOptions): Promise<nu
     await done;
   }
   const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
   for (const client of clients) client.disconnect();
-  return delivered / seconds;
+  return { perSecond: delivered / seconds, perCpuSecond: delivered / ((user + system) / 1e6) };
 }
 
 /**
@@ -86,8 +101,8 @@ export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
   if (!settings.ok) throw new Error(settings.error);
   const plainTarget = plain.targets[0];
   const liveTarget = live.target(ticket);
-  const plainRounds: number[] = [];
-  const playgroundRounds: number[] = [];
+  const plainRounds: RoundRate[] = [];
+  const playgroundRounds: RoundRate[] = [];
   try {
     await round1(plainTarget, options); // warm-up: JIT, buffers
     await round1(liveTarget, options);
@@ -105,16 +120,21 @@ export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
     await live.close();
     await plain.close();
   }
-  const plainPerSecond = median(plainRounds);
-  const playgroundPerSecond = median(playgroundRounds);
+  const plainPerSecond = median(plainRounds.map((round) => round.perSecond));
+  const playgroundPerSecond = median(playgroundRounds.map((round) => round.perSecond));
+  const plainPerCpuSecond = median(plainRounds.map((round) => round.perCpuSecond));
+  const playgroundPerCpuSecond = median(playgroundRounds.map((round) => round.perCpuSecond));
   return {
     ...options,
     plainPerSecond: Math.round(plainPerSecond),
     playgroundPerSecond: Math.round(playgroundPerSecond),
     ratio: round(playgroundPerSecond / plainPerSecond, 3),
-    plainRounds: plainRounds.map(Math.round),
-    playgroundRounds: playgroundRounds.map(Math.round),
+    plainRounds: plainRounds.map((round) => Math.round(round.perSecond)),
+    playgroundRounds: playgroundRounds.map((round) => Math.round(round.perSecond)),
     ownerFeedLines: counts.feed,
     ownerTraceEntries: counts.trace,
+    plainPerCpuSecond: Math.round(plainPerCpuSecond),
+    playgroundPerCpuSecond: Math.round(playgroundPerCpuSecond),
+    cpuRatio: round(playgroundPerCpuSecond / plainPerCpuSecond, 3),
   };
 }

@@ -29,6 +29,14 @@ export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResu
       "≥ 0.90",
       check(fanOut.ratio >= 0.9),
     ]);
+    rows.push([
+      "  deliveries per CPU second (this process, clients included)",
+      String(fanOut.plainPerCpuSecond),
+      String(fanOut.playgroundPerCpuSecond),
+      fanOut.cpuRatio.toFixed(2),
+      "",
+      "",
+    ]);
   }
   if (code) {
     rows.push(

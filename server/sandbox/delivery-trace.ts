@@ -13,6 +13,8 @@ export interface TraceContext {
   /** The line of the running program that made the call, if it is on the stack. */
   programLine(): number | undefined;
   report(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
+  /** False while a flood's deliveries are only counted: the call is not noted at all (by default every one is). */
+  wanted?(): boolean;
   /** A namespace whose broadcasts are not traced at all (the Admin UI's). */
   untraced?(nsp: Namespace): boolean;
 }
@@ -66,7 +68,8 @@ const maxHeldRows = 256;
  */
 export class DeliveryTracer {
   #context: TraceContext;
-  #current: Broadcast | undefined;
+  /** The broadcast under way: noted, or `null` when a flood's broadcast is only counted. */
+  #current: Broadcast | null | undefined;
   #consoleCall: ConsoleCall | undefined;
   /** Held rows by the uid of the adapter that published them, oldest first (Redis keeps one publisher's order). */
   #held = new Map<string, HeldRow[]>();
@@ -135,7 +138,7 @@ export class DeliveryTracer {
     socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
       if (this.#current) this.#current.reached.push(socket);
       else if (this.#relaying) this.#relaying.sockets.push(socket);
-      else this.#direct(socket, event, args);
+      else if (this.#current === undefined) this.#direct(socket, event, args);
     });
   }
 
@@ -186,6 +189,10 @@ export class DeliveryTracer {
   }
 
   #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions, passed: number, ownRoomEmits: boolean, relay?: Broadcast["relay"]): void {
+    if (!this.#consoleCall && this.#context.wanted && !this.#context.wanted()) {
+      this.#current = null;
+      return;
+    }
     const line = this.#consoleCall ? undefined : this.#context.programLine();
     this.#current = { nsp, data, opts, passed, ownRoomEmits, reached: [], line, relay: relay && relay.peers > 0 && this.#heldCount < maxHeldRows ? relay : undefined };
   }
@@ -250,6 +257,7 @@ export class DeliveryTracer {
   }
 
   #direct(socket: Socket, event: string, args: unknown[]): void {
+    if (!this.#consoleCall && this.#context.wanted && !this.#context.wanted()) return;
     const call = `socket.emit(${formatArgs(event, args)})`;
     this.#publish(socket.nsp, call, event, args, [socket], socket, this.#consoleCall ? undefined : this.#context.programLine(), undefined);
   }

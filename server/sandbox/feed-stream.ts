@@ -13,6 +13,14 @@ export interface StreamSink {
 
 type Unstamped<T> = Omit<T, "seq" | "at" | "run">;
 
+/**
+ * Program and event lines, and deliveries, shown in full per batch (each kind): a flood past it is counted, not
+ * kept, so it costs an increment per message instead of a formatted entry and its JSON to the owner.
+ */
+export const detailPerBatch = 100;
+/** How long entries wait to go out together. */
+const batchMs = 16;
+
 /** What one kept entry costs besides its text and payload: the object, its stamps, names and ids. */
 const entryOverhead = 256;
 /** What each socket an emit reached costs in a delivery (socket id, name, object). */
@@ -51,7 +59,14 @@ export class FeedStream {
   /** Entries dropped before they were sent, and when that was last said. */
   #unsent = 0;
   #unsentSaid = 0;
+  /** Detailed lines and deliveries in the batch under way, and those of a flood counted instead (not said yet). */
+  #batchLines = 0;
+  #batchDeliveries = 0;
+  #countedLines = 0;
+  #countedDeliveries = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The flush that says what a flood kept off the page, when the last such line was under a second ago. */
+  #sayTimer: NodeJS.Timeout | undefined;
 
   /** `bytes`: what the kept entries may cost together (`SANDBOX_FEED_BYTES`). */
   constructor(sink: StreamSink, backlog: number, bytes = Infinity) {
@@ -68,6 +83,28 @@ export class FeedStream {
   /** What the kept entries cost now, in bytes (estimated from their text, payloads and recipients). */
   get usedBytes(): number {
     return this.#used;
+  }
+
+  /**
+   * Whether the batch under way has room for one more program or event line in full; when not, the line is
+   * counted (and said in one line later) and the caller need not even format it.
+   *
+   * @example
+   * if (stream.lineWanted()) stream.feed({ level: "log", kind: "program", text: format(...args) });
+   */
+  lineWanted(): boolean {
+    if (++this.#batchLines <= detailPerBatch) return true;
+    this.#countedLines++;
+    this.#schedule();
+    return false;
+  }
+
+  /** As `lineWanted`, for a delivery: false means it is only counted, so the tracer need not note its recipients. */
+  deliveryWanted(): boolean {
+    if (++this.#batchDeliveries <= detailPerBatch) return true;
+    this.#countedDeliveries++;
+    this.#schedule();
+    return false;
   }
 
   feed(entry: Unstamped<FeedEntry>): FeedEntry {
@@ -95,17 +132,13 @@ export class FeedStream {
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#unsent > 0 && Date.now() - this.#unsentSaid >= 1000) {
-      this.#unsentSaid = Date.now();
-      const dropped = this.#unsent;
-      this.#unsent = 0;
-      this.feed({
-        level: "warn",
-        kind: "system",
-        text: `${dropped} console lines and deliveries were dropped before they reached this page: more came in at once than this sandbox keeps (${formatBytes(this.#bytes)}, SANDBOX_FEED_BYTES). The newest are shown.`,
-      });
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+    this.#batchLines = this.#batchDeliveries = 0;
+    const counted = this.#countedLines + this.#countedDeliveries;
+    if (this.#unsent > 0 || counted > 0) {
+      const wait = this.#unsentSaid + 1000 - Date.now();
+      // At most one such line a second; what was not said yet is said by a later flush.
+      if (wait > 0) this.#sayTimer ??= setTimeout(() => ((this.#sayTimer = undefined), this.flush()), wait);
+      else this.#sayUnshown();
     }
     const feed = unsent(this.#feed, this.#sent);
     const trace = unsent(this.#trace, this.#sent);
@@ -114,9 +147,35 @@ export class FeedStream {
     if (trace.length) this.#sink.trace(trace);
   }
 
-  close(): void {
+  /** One line for the entries a flood kept off this page: counted past the batch detail, or dropped by the byte budget. */
+  #sayUnshown(): void {
+    this.#unsentSaid = Date.now();
+    const [dropped, lines, deliveries] = [this.#unsent, this.#countedLines, this.#countedDeliveries];
+    this.#unsent = this.#countedLines = this.#countedDeliveries = 0;
+    const sentences: string[] = [];
+    if (lines + deliveries > 0) {
+      sentences.push(
+        `A flood: ${plural(lines, "console line")} and ${plural(deliveries, "delivery", "deliveries")} were counted but not shown (this page gets the first ${detailPerBatch} of each every ${batchMs} ms).`,
+      );
+    }
+    if (dropped > 0) {
+      sentences.push(
+        `${dropped} console lines and deliveries were dropped before they reached this page: more came in at once than this sandbox keeps (${formatBytes(this.#bytes)}, SANDBOX_FEED_BYTES). The newest are shown.`,
+      );
+    }
+    this.feed({ level: "warn", kind: "system", text: sentences.join(" ") });
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => this.flush(), batchMs);
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    clearTimeout(this.#sayTimer);
+    this.#timer = this.#sayTimer = undefined;
   }
 
   #keep<T extends { seq: number }>(list: Kept<T>[], entry: T, cost: number): void {
@@ -129,7 +188,7 @@ export class FeedStream {
       if (oldestFeed < oldestTrace) this.#drop(this.#feed);
       else this.#drop(this.#trace);
     }
-    this.#timer ??= setTimeout(() => this.flush(), 16);
+    this.#schedule();
   }
 
   #drop<T extends { seq: number }>(list: Kept<T>[]): void {
@@ -138,6 +197,11 @@ export class FeedStream {
     this.#used -= dropped.cost;
     if (dropped.entry.seq > this.#sent) this.#unsent++;
   }
+}
+
+/** "1 console line", "3 deliveries". */
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 }
 
 /** Text from the program or a participant, as the owner may see it: cut with its real size, control characters escaped. */

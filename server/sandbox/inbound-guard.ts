@@ -45,8 +45,7 @@ export class InboundGuard {
   check(socket: Socket, name: string, packet: unknown[]): Refusal | "flood" | undefined {
     const flood = this.#rate(socket, name);
     if (flood) return flood;
-    const [event, ...rest] = packet;
-    const args = typeof rest.at(-1) === "function" ? rest.slice(0, -1) : rest;
+    const event = packet[0];
     if (typeof event !== "string") {
       return refuse(`${name} sent an event whose name is not a string; it was ignored.`);
     }
@@ -55,12 +54,13 @@ export class InboundGuard {
       return refuse(`${name} sent "${event}", a name Socket.IO reserves for itself; clients cannot send it, so it was ignored.`);
     }
     const { shapes, program } = this.#accepts();
-    if (socket.listeners(event).length === 0) {
+    if (socket.listenerCount(event) === 0) {
       return refuse(`${name} sent "${event}", but the ${program} program has no handler for it; nothing happened.`);
     }
     // An event the program file does not declare (learner code may add handlers) passes with any data; it was measured on the wire (server/wire/).
     if (!Object.hasOwn(shapes, event)) return undefined;
     const expected = shapes[event];
+    const args = packet.slice(1, typeof packet.at(-1) === "function" ? -1 : undefined);
     const wrong = expected.findIndex((type, index) => type !== "any" && args[index] !== undefined && typeof args[index] !== type);
     const missing = expected.findIndex((type, index) => index === 0 && type !== "any" && args[index] === undefined);
     if (wrong >= 0 || missing >= 0 || args.length > expected.length) {

@@ -10,11 +10,14 @@ export interface InboundTarget {
   context: HandlerContext;
   nameOf(socket: Socket): string;
   feed(line: ProgramLine): void;
+  /** False while a flood's event lines are only counted (see `FeedStream`); by default every line is written. */
+  lineWanted?(): boolean;
 }
 
 /**
  * The middleware for one socket: a refused event gets one warning line and an error ack and goes no further;
  * an accepted one gets an `event` feed line, then reaches the program's listeners as `context.current()`.
+ * It runs for every event: nothing is allocated for an accepted one beyond its line.
  *
  * @example
  * io.on("connection", (socket) => socket.use(inboundMiddleware(socket, { guard, context, nameOf, feed })));
@@ -22,9 +25,6 @@ export interface InboundTarget {
 export function inboundMiddleware(socket: Socket, target: InboundTarget): (packet: Event, next: (error?: Error) => void) => void {
   return (packet, next) => {
     const client = target.nameOf(socket);
-    const where = { client, socketId: socket.id, nsp: socket.nsp.name };
-    const ack = packet.at(-1);
-    const answer = (error: string) => typeof ack === "function" && ack({ ok: false, error });
     let refusal: ReturnType<InboundGuard["check"]>;
     try {
       refusal = target.guard.check(socket, client, packet);
@@ -32,13 +32,22 @@ export function inboundMiddleware(socket: Socket, target: InboundTarget): (packe
       // Never a throw outside a handler that answers it: a fault in the checks refuses the one event.
       refusal = { warning: `The playground could not check an event from ${client} (${String(error)}); it was dropped.`, ack: "The server could not check this event; it was dropped." };
     }
-    if (refusal === "flood") return answer(target.guard.floodAck(client));
+    if (refusal === "flood") return answer(packet, target.guard.floodAck(client));
     if (refusal) {
-      target.feed({ level: "warn", kind: "system", text: refusal.warning, ...where });
-      return answer(refusal.ack);
+      target.feed({ level: "warn", kind: "system", text: refusal.warning, client, socketId: socket.id, nsp: socket.nsp.name });
+      return answer(packet, refusal.ack);
     }
-    const [event, ...args] = packet;
-    target.feed({ level: "log", kind: "event", text: `${client} sent ${JSON.stringify(event)}`, ...where, event, args: args.filter((arg) => typeof arg !== "function") });
+    const event = packet[0] as string;
+    if (!target.lineWanted || target.lineWanted()) {
+      const args = packet.slice(1).filter((arg) => typeof arg !== "function");
+      target.feed({ level: "log", kind: "event", text: `${client} sent ${JSON.stringify(event)}`, client, socketId: socket.id, nsp: socket.nsp.name, event, args });
+    }
     target.context.handle(socket, event, next);
   };
+}
+
+/** A refused event's error ack, when it asked for one (its last argument is the ack function). */
+function answer(packet: Event, error: string): void {
+  const ack = packet.at(-1);
+  if (typeof ack === "function") ack({ ok: false, error });
 }

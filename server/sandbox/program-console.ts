@@ -16,6 +16,8 @@ export interface ConsoleTarget {
   handling(): Handling | undefined;
   nameOf(socket: Socket): string;
   feed(line: ProgramLine): void;
+  /** False while a flood's lines are only counted: the line is not even formatted. */
+  wanted?(): boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ export interface ConsoleTarget {
  */
 export function programConsole(target: ConsoleTarget): ProgramConsole {
   const write = (level: FeedEntry["level"]) => (...args: unknown[]) => {
+    if (target.wanted && !target.wanted()) return;
     const socket = target.handling()?.socket;
     target.feed({
       level,

@@ -33,7 +33,11 @@ export interface RunHost {
   /** What connection state recovery may keep, when a program turns it on. */
   recoveryLimits: RecoveryLimits;
   feed(line: ProgramLine): void;
+  /** Whether a program or event line is shown in full now; false: a flood, the line is only counted (see `FeedStream`). */
+  lineWanted(): boolean;
   trace(delivery: Omit<Delivery, "seq" | "at" | "run">): void;
+  /** As `lineWanted`, for a delivery. */
+  deliveryWanted(): boolean;
   /** A socket came, went, joined or left a room. */
   socketsChanged(): void;
   /** The Admin UI's credentials once the owner asked for it (then every run installs it); undefined before. */
@@ -69,6 +73,7 @@ export function runTracer(host: RunHost, site: CallSite, nodeOf?: (nsp: Namespac
     },
     programLine: () => site.line,
     report: (delivery) => host.trace(delivery),
+    wanted: () => host.deliveryWanted(),
     untraced: (nsp) => nsp.name === adminNamespace,
   });
 }
@@ -121,7 +126,7 @@ export class ProgramRun {
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
     this.enableAdmin();
-    const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed });
+    const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed, wanted: host.lineWanted });
     const run = { console, settings: host.settings, site };
     this.#program = code ? code.start(this.io, run) : startNative(program.run, this.io, run);
   }
@@ -192,7 +197,7 @@ export class ProgramRun {
     this.tracer.watch(socket);
     const on = this.#node ? ` on server ${this.#node.number}` : "";
     host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name}${on} (id ${socket.id})`, ...where });
-    socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed }));
+    socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed, lineWanted: host.lineWanted }));
     socket.on("error", (error) => {
       // The measuring decoder has told the owner about the packets it refused (WireError); anything else is told here.
       if (error instanceof WireError) return;

@@ -129,7 +129,9 @@ export class Sandbox {
       // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
       recoveryLimits: { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 },
       feed: (line) => this.#feed(line),
+      lineWanted: () => !this.#closed && this.#stream.lineWanted(),
       trace: (delivery) => this.#stream.trace(delivery),
+      deliveryWanted: () => !this.#closed && this.#stream.deliveryWanted(),
       socketsChanged: () => this.#socketsChanged(),
       admin: () => this.#admin,
     };

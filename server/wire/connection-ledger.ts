@@ -285,12 +285,13 @@ export class ConnectionLedger {
       }
     }
     const bound = this.limits.maxQueuedBytes;
+    // Per packet of every delivery: the clock is read, and anything allocated, only once a queue is over its bound.
+    if (entry.queued <= bound && this.#queued <= 4 * bound) return;
     const now = Date.now();
-    const stuck = (each: Entry) => !each.closing && now - each.tookAt >= stuckMs;
-    if (!entry.closing && (entry.queued > 8 * bound || (entry.queued > bound && stuck(entry)))) this.#slow(conn, entry);
+    if (!entry.closing && (entry.queued > 8 * bound || (entry.queued > bound && isStuck(entry, now)))) this.#slow(conn, entry);
     if (this.#queued <= 4 * bound) return;
     // Together over their bound: the stuck connections with the most waiting go first.
-    const candidates = [...this.#entries].filter(([, each]) => stuck(each) && each.queued > 0).sort(([, a], [, b]) => b.queued - a.queued);
+    const candidates = [...this.#entries].filter(([, each]) => isStuck(each, now) && each.queued > 0).sort(([, a], [, b]) => b.queued - a.queued);
     let over = this.#queued - 4 * bound;
     for (const [stuckConn, each] of candidates) {
       if (over <= 0) break;
@@ -333,6 +334,11 @@ function holdCloseUntilSent(conn: Connection): void {
     const timer = setTimeout(close, 2000);
     conn.once("drain", close);
   };
+}
+
+/** A connection whose transport has taken nothing for `stuckMs` and that is not being closed already. */
+function isStuck(entry: Entry, now: number): boolean {
+  return !entry.closing && now - entry.tookAt >= stuckMs;
 }
 
 /** A timer that drops `req` from `pending` if Engine.IO never makes it a connection (its handshake failed). */

@@ -112,9 +112,12 @@ export class MeasuringDecoder extends Decoder {
         ? `with an event name of ${named.tooLong} characters, over the ${this.#rules.nameChars}-character limit; use a shorter name.`
         : undefined;
     const binary = type === packetType.binaryEvent || type === packetType.binaryAck;
-    const attachments = { type, nsp, id, name: named.name, left: Number(header.attachments), bytes: Buffer.byteLength(payload), refused: refusal !== undefined };
+    // Only a binary packet has attachments to follow (the bytes of its JSON count towards their budget).
+    const attachments = binary
+      ? { type, nsp, id, name: named.name, left: Number(header.attachments), bytes: Buffer.byteLength(payload), refused: refusal !== undefined }
+      : undefined;
     if (refusal !== undefined) {
-      if (binary) {
+      if (attachments) {
         // The parser would have checked the count; its attachments are read and dropped.
         if (!Number.isInteger(attachments.left) || attachments.left < 1 || attachments.left > 10) throw new Error("Illegal attachments");
         this.#attachments = attachments;
@@ -122,7 +125,7 @@ export class MeasuringDecoder extends Decoder {
       return this.#refuse(type, nsp, id, named.name, refusal);
     }
     super.add(text);
-    if (binary) this.#attachments = attachments;
+    if (attachments) this.#attachments = attachments;
     if (type === packetType.disconnect && conn) this.#ledger.left(conn, nsp);
   }
 

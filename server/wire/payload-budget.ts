@@ -37,8 +37,14 @@ const close = new Set([0x5d, 0x7d]); // ] }
 export function measureJson(text: string, budget: PayloadBudget): Excess | undefined {
   // A UTF-8 byte count is never below the UTF-16 length, so a long text is over without counting.
   if (text.length > budget.bytes) return { over: "bytes", measured: Buffer.byteLength(text), limit: budget.bytes };
-  const bytes = Buffer.byteLength(text);
-  if (bytes > budget.bytes) return { over: "bytes", measured: bytes, limit: budget.bytes };
+  // A UTF-16 unit is at most 3 UTF-8 bytes: a text that short fits without counting.
+  if (text.length * 3 > budget.bytes) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > budget.bytes) return { over: "bytes", measured: bytes, limit: budget.bytes };
+  }
+  // Each bracket opens at most one level and each colon makes at most one key; each string takes two quotes:
+  // a text shorter than every limit cannot go over any of them.
+  if (text.length <= budget.depth && text.length <= budget.keys && text.length <= 2 * budget.strings) return undefined;
   let depth = 0;
   let quoted = 0;
   let keys = 0;
