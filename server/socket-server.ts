@@ -69,7 +69,9 @@ export function createSocketServer<
   const engine = new ExplainingEngine(ledger, {
     maxHttpBufferSize: maxFrameBytes,
     ...heartbeat,
-    allowRequest: ledger.allowRequest,
+    allowRequest(req, callback) {
+      ledger.allowRequest(req as IncomingMessage, callback);
+    },
     ...(anyOrigin ? { cors: { origin: "*" } } : {}),
   });
   ledger.watch(engine); // before bind: the ledger must know each connection before Socket.IO builds its decoder
@@ -85,10 +87,11 @@ export function createSocketServer<
     parser: measuringParser(ledger, {
       budget: { bytes: wire.payloadBytes, depth: packetShape.depth, keys: packetShape.keys, strings: packetShape.strings },
       nameChars: packetShape.nameChars,
-      newNamespace: (nsp) =>
-        io._nsps.has(nsp) || io._nsps.size < wire.maxNamespaces
+      newNamespace(nsp) {
+        return io._nsps.has(nsp) || io._nsps.size < wire.maxNamespaces
           ? undefined
-          : `this sandbox already has ${io._nsps.size} namespaces, the limit; new ones open as others empty.`,
+          : `this sandbox already has ${io._nsps.size} namespaces, the limit; new ones open as others empty.`;
+      },
     }),
   });
   io.bind(engine);

@@ -92,13 +92,24 @@ export class ControlChannel {
 
   /** Where a sandbox's stream and updates go: to its owners' room only. */
   sinkFor(id: string): SandboxSink {
-    const owners = () => this.#io.to(id);
+    // Methods rather than arrow properties: no per-sandbox `name` dictionary under tsx's keepNames (see `Sandbox`).
+    const io = this.#io;
     return {
-      feed: (entries) => owners().emit("feed", entries),
-      trace: (deliveries) => owners().emit("trace", deliveries),
-      sockets: (list) => owners().emit("sockets", list),
-      settings: (settings) => owners().emit("settings", settings),
-      closed: () => owners().disconnectSockets(true),
+      feed(entries) {
+        io.to(id).emit("feed", entries);
+      },
+      trace(deliveries) {
+        io.to(id).emit("trace", deliveries);
+      },
+      sockets(list) {
+        io.to(id).emit("sockets", list);
+      },
+      settings(settings) {
+        io.to(id).emit("settings", settings);
+      },
+      closed() {
+        io.to(id).disconnectSockets(true);
+      },
     };
   }
 

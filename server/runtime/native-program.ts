@@ -64,5 +64,12 @@ function programRequire(io: LessonServer, settings: ProgramContext["settings"]):
  */
 export function startNative(run: LessonProgram, io: LessonServer, context: ProgramContext): RunningProgram {
   run(io, context);
-  return { settingsChanged() {}, stop() {}, memory: async () => undefined, settled: async () => {} };
+  return {
+    settingsChanged() {},
+    stop() {},
+    async memory() {
+      return undefined;
+    },
+    async settled() {},
+  };
 }

@@ -8,7 +8,8 @@ import type { ProgramLine } from "./program-console.ts";
 export interface InboundTarget {
   guard: InboundGuard;
   context: HandlerContext;
-  nameOf(socket: Socket): string;
+  /** Names the socket ("A", "External 1"); the sandbox's directory, shared by its sockets. */
+  directory: { nameOf(socket: Socket): string };
   feed(line: ProgramLine): void;
   /** False while a flood's event lines are only counted (see `FeedStream`); by default every line is written. */
   lineWanted?(): boolean;
@@ -20,11 +21,11 @@ export interface InboundTarget {
  * It runs for every event: nothing is allocated for an accepted one beyond its line.
  *
  * @example
- * io.on("connection", (socket) => socket.use(inboundMiddleware(socket, { guard, context, nameOf, feed })));
+ * io.on("connection", (socket) => socket.use(inboundMiddleware(socket, { guard, context, directory, feed })));
  */
 export function inboundMiddleware(socket: Socket, target: InboundTarget): (packet: Event, next: (error?: Error) => void) => void {
   return (packet, next) => {
-    const client = target.nameOf(socket);
+    const client = target.directory.nameOf(socket);
     let refusal: ReturnType<InboundGuard["check"]>;
     try {
       refusal = target.guard.check(socket, client, packet);

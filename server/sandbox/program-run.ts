@@ -64,17 +64,28 @@ export interface ClusterNode {
  */
 export function runTracer(host: RunHost, site: CallSite, nodeOf?: (nsp: Namespace) => number | undefined): DeliveryTracer {
   const { directory, context } = host;
+  // Methods rather than arrow properties: no per-sandbox `name` dictionary under tsx's keepNames (see `Sandbox`).
   return new DeliveryTracer({
-    nameOf: (socket) => directory.nameOf(socket),
+    nameOf(socket) {
+      return directory.nameOf(socket);
+    },
     nodeOf,
-    trigger: () => {
+    trigger() {
       const handling = context.current();
       return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
     },
-    programLine: () => site.line,
-    report: (delivery) => host.trace(delivery),
-    wanted: () => host.deliveryWanted(),
-    untraced: (nsp) => nsp.name === adminNamespace,
+    programLine() {
+      return site.line;
+    },
+    report(delivery) {
+      host.trace(delivery);
+    },
+    wanted() {
+      return host.deliveryWanted();
+    },
+    untraced(nsp) {
+      return nsp.name === adminNamespace;
+    },
   });
 }
 
@@ -116,8 +127,12 @@ export class ProgramRun {
         : { adapter: node?.adapter ?? this.tracer.adapter }),
       limits: host.limits,
       hooks: {
-        nameOf: (conn) => directory.nameOfConnection(conn),
-        report: (conn, nsp, text) => host.feed({ level: "warn", kind: "system", text, client: conn && directory.nameOfConnection(conn), nsp }),
+        nameOf(conn) {
+          return directory.nameOfConnection(conn);
+        },
+        report(conn, nsp, text) {
+          host.feed({ level: "warn", kind: "system", text, client: conn && directory.nameOfConnection(conn), nsp });
+        },
       },
     }));
     // One directory over every node of a multi-node sandbox: the first node starts the list, the others join it.
@@ -126,7 +141,17 @@ export class ProgramRun {
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
     this.enableAdmin();
-    const console = programConsole({ site, handling: () => context.current(), nameOf: (socket) => directory.nameOf(socket), feed: host.feed, wanted: host.lineWanted });
+    const console = programConsole({
+      site,
+      handling() {
+        return context.current();
+      },
+      nameOf(socket) {
+        return directory.nameOf(socket);
+      },
+      feed: host.feed,
+      wanted: host.lineWanted,
+    });
     const run = { console, settings: host.settings, site };
     this.#program = code ? code.start(this.io, run) : startNative(program.run, this.io, run);
   }
@@ -197,7 +222,7 @@ export class ProgramRun {
     this.tracer.watch(socket);
     const on = this.#node ? ` on server ${this.#node.number}` : "";
     host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name}${on} (id ${socket.id})`, ...where });
-    socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, nameOf: (s) => host.directory.nameOf(s), feed: host.feed, lineWanted: host.lineWanted }));
+    socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, directory: host.directory, feed: host.feed, lineWanted: host.lineWanted }));
     socket.on("error", (error) => {
       // The measuring decoder has told the owner about the packets it refused (WireError); anything else is told here.
       if (error instanceof WireError) return;

@@ -58,6 +58,23 @@ export interface SandboxExtras {
   restored?: RestoredSandbox;
 }
 
+/** The owner's settings as a program reads them, live (a class: an object literal with getters costs a dictionary per sandbox). */
+class LiveSettings {
+  #read: () => SandboxSettings;
+
+  constructor(read: () => SandboxSettings) {
+    this.#read = read;
+  }
+
+  get broadcast(): boolean {
+    return this.#read().broadcast;
+  }
+
+  get recovery(): boolean {
+    return this.#read().recovery === true;
+  }
+}
+
 /**
  * A sandbox with its own `Server` (namespaces, rooms, middlewares, adapter), reachable through `engine`.
  * Names, owners and idle time, the handler context and the feed outlive each program run.
@@ -118,22 +135,30 @@ export class Sandbox {
       context: new HandlerContext((error, handling) => this.#fault(error, handling)),
       guard: new InboundGuard(options, () => ({ shapes: this.#catalog[this.#settings.program].accepts, program: this.#settings.program })),
       occupancy: this.#occupancy,
-      settings: {
-        get broadcast() {
-          return sandbox.#settings.broadcast;
-        },
-        get recovery() {
-          return sandbox.#settings.recovery === true;
-        },
-      },
+      settings: new LiveSettings(() => sandbox.#settings),
       // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
       recoveryLimits: { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 },
-      feed: (line) => this.#feed(line),
-      lineWanted: () => !this.#closed && this.#stream.lineWanted(),
-      trace: (delivery) => this.#stream.trace(delivery),
-      deliveryWanted: () => !this.#closed && this.#stream.deliveryWanted(),
-      socketsChanged: () => this.#socketsChanged(),
-      admin: () => this.#admin,
+      // Methods, not arrow properties: `npm start` runs through tsx, whose esbuild `keepNames` gives every named
+      // arrow a `name` of its own (a dictionary of 256 bytes); a thousand sandboxes would each pay it per function.
+      // They use `sandbox`, never `this`, so runs may pass them on unbound.
+      feed(line) {
+        sandbox.#feed(line);
+      },
+      lineWanted() {
+        return !sandbox.#closed && sandbox.#stream.lineWanted();
+      },
+      trace(delivery) {
+        sandbox.#stream.trace(delivery);
+      },
+      deliveryWanted() {
+        return !sandbox.#closed && sandbox.#stream.deliveryWanted();
+      },
+      socketsChanged() {
+        sandbox.#socketsChanged();
+      },
+      admin() {
+        return sandbox.#admin;
+      },
     };
     directory.nodeOf = (socket) => (this.#run instanceof ClusterRun ? this.#run.nodeOf(socket) : undefined);
     this.#run = this.#startRun();

@@ -61,7 +61,7 @@ const stuckMs = 1000;
  *
  * @example
  * const ledger = new ConnectionLedger({ maxSockets: 64, namespacesPerConnection: 10, maxQueuedBytes: 2 ** 20 });
- * const engine = new EngineServer({ allowRequest: ledger.allowRequest });
+ * const engine = new EngineServer({ allowRequest: (req, callback) => ledger.allowRequest(req, callback) });
  * ledger.watch(engine); // before io.bind(engine)
  */
 export class ConnectionLedger {
@@ -99,7 +99,7 @@ export class ConnectionLedger {
    * exists. Over the cap, the first few are let in only to be told why in a `connect_error` (a client cannot read
    * the body of a refused handshake); the rest get Engine.IO's 403 with the reason in its body.
    */
-  allowRequest = (req: IncomingMessage, callback: (message: string | null | undefined, success: boolean) => void): void => {
+  allowRequest(req: IncomingMessage, callback: (message: string | null | undefined, success: boolean) => void): void {
     if (this.places >= this.limits.maxSockets) {
       const now = Date.now();
       if (now - this.#handshakeReported >= 1000) {
@@ -113,7 +113,7 @@ export class ConnectionLedger {
     // Engine.IO awaits between this answer and its "connection" event: hold the place meanwhile.
     this.#handshakes.set(req, forget(this.#handshakes, req));
     callback(null, true);
-  };
+  }
 
   /** Follows `engine`'s connections; call it before `io.bind(engine)`, so each is known when Socket.IO builds its decoder. */
   watch(engine: EngineServer): void {
