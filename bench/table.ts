@@ -10,6 +10,13 @@ type Row = [measure: string, plain: string, playground: string, ratio: string, t
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const check = (ok: boolean) => (ok ? "yes" : "NO");
+/**
+ * A target is judged only at a size it was set for: at a smoke test's 3 sandboxes, GC noise and the fixed cost
+ * of the playground's modules outweigh them (heap ratios of 3–4 ×), and 60 messages time the warm-up.
+ */
+const judged = (ok: boolean, sized: boolean) => (sized ? check(ok) : "small run");
+/** The smallest runs whose ratios say something: fan-out messages, density sandboxes, flooded sandboxes. */
+export const judgedFrom = { messages: 2000, sandboxes: 100, floodSandboxes: 50 } as const;
 
 /**
  * Writes the table to stdout.
@@ -27,7 +34,7 @@ export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResu
       String(fanOut.playgroundPerSecond),
       fanOut.ratio.toFixed(2),
       "≥ 0.90",
-      check(fanOut.ratio >= 0.9),
+      judged(fanOut.ratio >= 0.9, fanOut.messages >= judgedFrom.messages),
     ]);
     rows.push([
       "  deliveries per CPU second (this process, clients included)",
@@ -47,20 +54,21 @@ export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResu
   }
   if (density) {
     const { plain, playground } = density;
+    const sized = density.sandboxes >= judgedFrom.sandboxes;
     rows.push(
-      [`heap with ${density.sandboxes} × ${density.clientsPerSandbox} sockets connected`, mib(plain.heapBytes), mib(playground.heapBytes), density.memoryRatio.toFixed(2), "≤ 1.5", check(density.memoryRatio <= 1.5)],
+      [`heap with ${density.sandboxes} × ${density.clientsPerSandbox} sockets connected`, mib(plain.heapBytes), mib(playground.heapBytes), density.memoryRatio.toFixed(2), "≤ 1.5", judged(density.memoryRatio <= 1.5, sized)],
       ["  heap per sandbox", kib(plain.heapPerSandbox), kib(playground.heapPerSandbox), "", "", ""],
       ["  heap per socket", kib(plain.heapPerSocket), kib(playground.heapPerSocket), "", "", ""],
       [`server CPU per message at ${density.rate} msg/s`, `${plain.cpuPerMessageUs} µs`, `${playground.cpuPerMessageUs} µs`, (playground.cpuPerMessageUs / plain.cpuPerMessageUs).toFixed(2), "", ""],
-      [`latency p50 at ${density.rate} msg/s`, `${plain.p50Ms} ms`, `${playground.p50Ms} ms`, density.p50Ratio.toFixed(2), "", ""],
-      [`latency p99 at ${density.rate} msg/s`, `${plain.p99Ms} ms`, `${playground.p99Ms} ms`, density.p99Ratio.toFixed(2), "≤ 1.5", check(density.p99Ratio <= 1.5)],
-      ["heap after closing all + GC vs start", mib(density.startHeapBytes), mib(density.endHeapBytes), (density.endHeapBytes / density.startHeapBytes).toFixed(2), "≤ 1.10", check(density.returnedWithin10Percent)],
+      [`latency p50 at ${density.rate} msg/s`, `${plain.p50Ms} ms`, `${playground.p50Ms} ms`, density.p50Ratio.toFixed(2), "≤ 1.3", judged(density.p50Ratio <= 1.3, sized)],
+      [`latency p99 at ${density.rate} msg/s`, `${plain.p99Ms} ms`, `${playground.p99Ms} ms`, density.p99Ratio.toFixed(2), "≤ 1.3", judged(density.p99Ratio <= 1.3, sized)],
+      ["heap after closing all + GC vs start", mib(density.startHeapBytes), mib(density.endHeapBytes), (density.endHeapBytes / density.startHeapBytes).toFixed(2), "≤ 1.10", judged(density.returnedWithin10Percent, sized)],
     );
   }
   if (flood) {
     rows.push(
       [`flood: peak RSS, ${flood.sandboxes} sandboxes flooded (${mib(flood.sentBytes)} sent)`, "", mib(flood.peakRssBytes), "", "", ""],
-      ["flood: peak RSS scaled to 500 sandboxes", "", mib(flood.peakRssAt500), "", "< 2 GiB", check(flood.peakRssAt500 < 2 * 2 ** 30)],
+      ["flood: peak RSS scaled to 500 sandboxes", "", mib(flood.peakRssAt500), "", "< 2 GiB", judged(flood.peakRssAt500 < 2 * 2 ** 30, flood.sandboxes >= judgedFrom.floodSandboxes)],
       ["flood: heap after GC, every budget full", "", mib(flood.heapBytes), "", "", ""],
       ["  heap per flooded sandbox", "", kib(flood.heapPerSandbox), "", "", ""],
       [`  kept for the owner, fullest sandbox (budget ${kib(flood.feedBytes)})`, "", kib(flood.keptBytesMax), "", "≤ budget", check(flood.keptBytesMax <= flood.feedBytes)],

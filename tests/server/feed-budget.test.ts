@@ -65,4 +65,26 @@ describe("the owner's feed and trace", () => {
     expect(reply.ok && reply.data.lines.map((line) => line.text).join("\n")).toContain("\\u009b31m\\u202egnp.exe");
     expect(reply.ok && reply.data.lines.some((line) => control.test(line.text))).toBe(false);
   });
+
+  it("count a flood past 100 lines or deliveries a batch instead of formatting it, and say how many in one line", async () => {
+    const flood = await startLive({ maxEventsPerSecond: 100_000 });
+    try {
+      const ticket = await createSandbox(flood.url);
+      const owner = await connectOwner(flood.url, ticket);
+      const a = joinSandbox(flood.url, ticket, { as: "A" });
+      await once(a, "connect");
+      const sent = 600;
+      for (let i = 0; i < sent; i++) a.emit("chat message", `m${i}`); // one write: the server reads them in one go
+      const said = () => owner.feed.filter((entry) => entry.text.startsWith("A flood: "));
+      const counted = (what: RegExp) => said().reduce((sum, entry) => sum + Number(what.exec(entry.text)?.[1].replace(/,/g, "") ?? 0), 0);
+      const shownLines = () => owner.feed.filter((entry) => (entry.kind === "event" || entry.kind === "program") && /m\d+/.test(entry.text + JSON.stringify(entry.args ?? []))).length;
+      const shownDeliveries = () => owner.trace.filter((delivery) => delivery.event === "chat message").length;
+      // Every line and delivery is either shown or counted: 2 lines (the event, the program's console.log) and 1 delivery each.
+      await waitFor(() => shownLines() + counted(/([\d,]+) console lines?/) === 2 * sent && shownDeliveries() + counted(/([\d,]+) deliver/) === sent, "every line and delivery shown or counted", 10_000);
+      expect(counted(/([\d,]+) deliver/)).toBeGreaterThan(0); // 600 at once is a flood
+      expect(said().length).toBeLessThanOrEqual(3); // one line a second at most
+    } finally {
+      await flood.close();
+    }
+  });
 });
