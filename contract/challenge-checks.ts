@@ -123,4 +123,17 @@ export const challengeChecks: Record<string, ChallengeCheck> = {
     const wholeNamespace = delivery.broadcast !== undefined && delivery.broadcast.rooms.length === 0 && delivery.broadcast.except.length === 0;
     return delivery.nsp === "/" && wholeNamespace && /\.timeout\(/.test(delivery.call) && !/\.volatile\b/.test(delivery.call);
   },
+
+  /**
+   * Delivery: the program sends C alone the first stored message (offset 1) as it connects, which it does for a
+   * client whose `auth.serverOffset` is 0: the whole history. A and B get theirs in the step's text.
+   */
+  "history-for-newcomer": (delivery) =>
+    delivery.source === "program" &&
+    delivery.nsp === "/" &&
+    delivery.event === "chat message" &&
+    delivery.broadcast === undefined &&
+    delivery.args[1] === 1 &&
+    delivery.reached.length === 1 &&
+    delivery.reached[0].client === "C",
 };

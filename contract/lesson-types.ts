@@ -2,7 +2,7 @@
 import type { ProgramName } from "./protocol.ts";
 
 /** The panels a lesson can pair with (one Svelte panel each). */
-export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery" | "scaling";
+export type PanelName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery" | "delivery" | "scaling";
 
 /** One simulated client a step asks for. */
 export interface ClientSetup {
@@ -29,6 +29,10 @@ export interface StepSetup {
   adapter?: boolean;
   /** Scaling lesson: the Sticky sessions switch as the step's text expects it; unset keeps what the learner chose. */
   sticky?: boolean;
+  /** The delivery program's UNIQUE client_offset (a fresh database); unset keeps what the learner chose. */
+  unique?: boolean;
+  /** The cards offer the client's delivery options: retries, ackTimeout and sending auth.serverOffset. */
+  delivery?: boolean;
 }
 
 /** A code task: the learner edits the step's server code until the live trace passes its check. */

@@ -17,7 +17,7 @@ export type AckResult<T = null> =
 export type Ack<T = null> = (result: AckResult<T>) => void;
 
 /** The lesson programs a sandbox can run (one module each under `server/programs/`). */
-export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery" | "scaling";
+export type ProgramName = "chat" | "broadcast" | "rooms" | "namespaces" | "acknowledgements" | "recovery" | "delivery" | "scaling";
 
 /** What the owner of a sandbox can change. */
 export interface SandboxSettings {
@@ -40,6 +40,11 @@ export interface SandboxSettings {
    * the server, as changing `new Server(server, options)` would. Unset: off.
    */
   recovery?: boolean;
+  /**
+   * Delivery lesson: on, the program's `messages` table makes `client_offset` UNIQUE, so a retried message is stored
+   * once. Changing it restarts the server with a fresh database. Unset: off.
+   */
+  unique?: boolean;
 }
 
 /** The settings a sandbox runs now, with the program run they belong to. */

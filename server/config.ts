@@ -14,6 +14,10 @@ export interface PlaygroundOptions {
   maxEventsPerSecond: number;
   /** Bytes of emits a sandbox keeps per namespace for connection state recovery (`SANDBOX_RECOVERY_BYTES`). */
   recoveryBytes: number;
+  /** Bytes one sandbox's SQL database may hold (the delivery lesson's messages table); more is refused (`SANDBOX_STORE_BYTES`). */
+  storeBytes: number;
+  /** Bytes every sandbox's SQL database may hold together; more is refused (`SANDBOX_STORE_TOTAL_BYTES`). */
+  storeTotalBytes: number;
   /** Feed lines and deliveries kept for an owner that reconnects (`SANDBOX_BACKLOG`). */
   backlog: number;
   /** CPU time one run of learner code (a handler, a timer, its promise jobs) may use, in ms; more stops it (`SANDBOX_CODE_TIME_MS`). */
@@ -78,6 +82,8 @@ export const defaultOptions: PlaygroundOptions = {
   maxEventsPerSecond: 200,
   backlog: 500,
   recoveryBytes: 256 * 1024,
+  storeBytes: 256 * 1024,
+  storeTotalBytes: 64 * 2 ** 20,
   codeTimeMs: 250,
   codeCpuMs: 500,
   codeMemoryBytes: 8 * 2 ** 20,
@@ -158,6 +164,8 @@ const envNames: Record<NumberOption, string> = {
   maxEventsPerSecond: "SANDBOX_MAX_RATE",
   backlog: "SANDBOX_BACKLOG",
   recoveryBytes: "SANDBOX_RECOVERY_BYTES",
+  storeBytes: "SANDBOX_STORE_BYTES",
+  storeTotalBytes: "SANDBOX_STORE_TOTAL_BYTES",
   codeTimeMs: "SANDBOX_CODE_TIME_MS",
   codeCpuMs: "SANDBOX_CODE_CPU_MS",
   codeMemoryBytes: "SANDBOX_CODE_MEMORY",

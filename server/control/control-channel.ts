@@ -126,9 +126,10 @@ function sameSecret(given: string, expected: string): boolean {
 
 function settingsProblem(patch: unknown): string | undefined {
   if (typeof patch !== "object" || patch === null) return "Settings are an object like { broadcast: true }.";
-  const { program, broadcast, adapter, sticky, crashed, recovery, ...rest } = patch as Partial<SandboxSettings>;
-  if (Object.keys(rest).length) return `Unknown setting ${Object.keys(rest)[0]}: only program, broadcast, recovery, adapter, sticky and crashed can change.`;
+  const { program, broadcast, adapter, sticky, crashed, recovery, unique, ...rest } = patch as Partial<SandboxSettings>;
+  if (Object.keys(rest).length) return `Unknown setting ${Object.keys(rest)[0]}: only program, broadcast, recovery, unique, adapter, sticky and crashed can change.`;
   if (crashed !== undefined && typeof crashed !== "boolean") return "The server 2 switch (crashed) is true or false.";
+  if (unique !== undefined && typeof unique !== "boolean") return "The UNIQUE client_offset switch is true or false.";
   if (adapter !== undefined && typeof adapter !== "boolean") return "The adapter switch is true or false.";
   if (sticky !== undefined && typeof sticky !== "boolean") return "The sticky sessions switch is true or false.";
   if (recovery !== undefined && typeof recovery !== "boolean") return "The recovery flag is true or false.";

@@ -121,6 +121,8 @@ export async function compileLessons(lessons: LoadedLesson[]): Promise<CompiledL
           ...(step.network === undefined ? {} : { network: step.network }),
           ...(step.adapter === undefined ? {} : { adapter: step.adapter }),
           ...(step.sticky === undefined ? {} : { sticky: step.sticky }),
+          ...(step.unique === undefined ? {} : { unique: step.unique }),
+          ...(step.delivery === undefined ? {} : { delivery: step.delivery }),
           ...(step.highlight === undefined ? {} : { highlight: step.highlight }),
         },
         ...(step.task

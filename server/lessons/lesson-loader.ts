@@ -12,7 +12,7 @@ import { fileWith, regionOf, type LineRange } from "../../contract/editable-regi
 import { clientsOf, isRecord, listOf, namespacesOf, taskOf, unknownFields, type LoadedTask } from "./lesson-fields.ts";
 
 /** The panels a lesson may name in `panel:`. */
-export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "recovery", "scaling"];
+export const panelNames: readonly PanelName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "recovery", "delivery", "scaling"];
 
 /** One step as the file declares it; `highlight` already resolved to a 1-based program line. */
 export interface LoadedStep {
@@ -28,6 +28,10 @@ export interface LoadedStep {
   /** The scaling lesson's switches for this step. */
   adapter?: boolean;
   sticky?: boolean;
+  /** The delivery program's UNIQUE client_offset for this step. */
+  unique?: boolean;
+  /** The cards show the client's delivery options: retries, ackTimeout, auth.serverOffset. */
+  delivery?: boolean;
   /** The step's code task, its code files read. */
   task?: LoadedTask;
   /** The server-console commands in its text (code spans the console would run), in order. */
@@ -84,7 +88,7 @@ export interface LoadOptions {
 
 const entryPattern = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)(\.md)?$/;
 const topFields = ["title", "summary", "panel", "program", "event", "broadcast", "namespaces", "steps", "questions", "challenges", "part"];
-const stepFields = ["clients", "broadcast", "highlight", "task", "recovery", "network", "adapter", "sticky"];
+const stepFields = ["clients", "broadcast", "highlight", "task", "recovery", "network", "adapter", "sticky", "unique", "delivery"];
 
 /** The lesson files of `dir` (`NN-slug.md` or `NN-slug/index.md`), in numeric order. */
 export function lessonFiles(dir: string): Array<{ path: string; order: number; slug: string }> {
@@ -180,7 +184,7 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     if (raw.broadcast !== undefined) {
       step.broadcast = typeof raw.broadcast === "boolean" ? raw.broadcast : fail(`${field}.broadcast`, "must be true or false");
     }
-    for (const flag of ["recovery", "network", "adapter", "sticky"] as const) {
+    for (const flag of ["recovery", "network", "adapter", "sticky", "unique", "delivery"] as const) {
       if (raw[flag] !== undefined) step[flag] = typeof raw[flag] === "boolean" ? raw[flag] : fail(`${field}.${flag}`, "must be true or false");
     }
     for (const flag of ["adapter", "sticky"] as const) {
@@ -188,6 +192,9 @@ function loadLesson(text: string, context: LessonContext): LoadedLesson {
     }
     if (step.recovery !== undefined && !programs[program as ProgramName].server?.recovery) {
       fail(`${field}.recovery`, `the ${program} program has no connectionStateRecovery option to turn on or off`);
+    }
+    if (step.unique !== undefined && !programs[program as ProgramName].database) {
+      fail(`${field}.unique`, `the ${program} program has no database whose client_offset could be UNIQUE`);
     }
     if (raw.task !== undefined) step.task = taskOf(raw.task, `${field}.task`, fail, { taskIds: context.taskIds, region });
     if (raw.highlight !== undefined) {

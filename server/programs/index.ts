@@ -6,12 +6,16 @@ import { compileNative } from "../runtime/native-program.ts";
 import { readProgramSource } from "../runtime/program-source.ts";
 import { programServerOptions } from "./server-options.ts";
 
-const names: ProgramName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "recovery", "scaling"];
+const names: ProgramName[] = ["chat", "broadcast", "rooms", "namespaces", "acknowledgements", "recovery", "delivery", "scaling"];
+
+/** The programs that `require("./db")`: each of their runs gets a database of its own (see `server/store/`). */
+const databasePrograms = new Set<ProgramName>(["delivery"]);
 
 function load(name: ProgramName): ProgramModule {
   const source = readProgramSource(fileURLToPath(new URL(`./${name}.js`, import.meta.url)));
   const server = programServerOptions[name];
-  return { run: compileNative(source), accepts: source.accepts, file: source.file, source, ...(server ? { server } : {}) };
+  const database = databasePrograms.has(name);
+  return { run: compileNative(source), accepts: source.accepts, file: source.file, source, ...(server ? { server } : {}), ...(database ? { database } : {}) };
 }
 
 /**

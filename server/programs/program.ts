@@ -4,6 +4,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from "../../contract/
 import type { CallSite } from "../runtime/call-sites.ts";
 import type { ProgramSource } from "../runtime/program-source.ts";
 import type { ProgramServerOptions } from "./server-options.ts";
+import type { SandboxDatabase } from "../store/sandbox-database.ts";
 
 /** The sandbox's server, typed with the lesson vocabulary. */
 export type LessonServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -20,7 +21,9 @@ export interface ProgramConsole {
 export interface ProgramContext {
   console: ProgramConsole;
   /** The owner's live settings; read them when an event arrives, not once at start. */
-  settings: { readonly broadcast: boolean; readonly recovery?: boolean };
+  settings: { readonly broadcast: boolean; readonly recovery?: boolean; readonly unique?: boolean };
+  /** The run's SQL database, for a program that `require("./db")`s one. */
+  db?: SandboxDatabase;
   /** Each numbered call site writes its line here as it runs (see `server/runtime/call-sites.ts`). */
   site?: CallSite;
 }
@@ -53,4 +56,6 @@ export interface ProgramModule {
   source: ProgramSource;
   /** What its `new Server(server, { … })` sets (heartbeat, connection state recovery); unset: Socket.IO's defaults. */
   server?: ProgramServerOptions;
+  /** True for a program that `require("./db")`s: each run gets a fresh database of its own. */
+  database?: boolean;
 }

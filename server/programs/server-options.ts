@@ -16,6 +16,7 @@ export interface ProgramServerOptions {
  * programServerOptions.recovery?.heartbeat; // { pingInterval: 2000, pingTimeout: 2000 }
  */
 export const programServerOptions: Partial<Record<ProgramName, ProgramServerOptions>> = {
+  delivery: { heartbeat: { pingInterval: 2000, pingTimeout: 2000 } },
   recovery: {
     heartbeat: { pingInterval: 2000, pingTimeout: 2000 },
     recovery: { maxDisconnectionDuration: 15_000, skipMiddlewares: false },

@@ -26,7 +26,7 @@ const socketOps = new Set(["listen", "middleware", "chain", "join", "leave", "ro
  */
 export class Bridge implements EngineHost {
   #engine: GuestCalls;
-  #context: Required<ProgramContext>;
+  #context: Required<Omit<ProgramContext, "db">>;
   #limits: CodeLimits;
   #objects: GuestObjects;
   #hooks: BridgeHooks;
@@ -34,7 +34,7 @@ export class Bridge implements EngineHost {
   #console = { start: 0, bytes: 0, warned: false };
   #stopped: string | undefined;
 
-  constructor(engine: GuestCalls, io: LessonServer, context: Required<ProgramContext>, limits: CodeLimits) {
+  constructor(engine: GuestCalls, io: LessonServer, context: Required<Omit<ProgramContext, "db">>, limits: CodeLimits) {
     this.#engine = engine;
     this.#context = context;
     this.#limits = limits;

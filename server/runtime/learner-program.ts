@@ -27,7 +27,7 @@ export interface RunningProgram {
 export interface PreparedCode {
   /** The editable region as the learner wrote it. */
   code: string;
-  start(io: LessonServer, context: Required<ProgramContext>): RunningProgram;
+  start(io: LessonServer, context: Required<Omit<ProgramContext, "db">>): RunningProgram;
   /** Frees the engine of code that will not run after all. */
   discard(): void;
 }

@@ -23,11 +23,11 @@ export function compileNative(source: ProgramSource): LessonProgram {
   const numbered = numberCallSites(source.text);
   if (!numbered.ok) throw new Error(`${source.file}:${numbered.problem.line}: ${numbered.problem.message}`);
   const body = compileFunction(numbered.code, ["require", "console", siteName, scratchName], { filename: source.file }) as ProgramBody;
-  return (io, { console, settings, site }) => body(programRequire(io, settings), console, site ?? { line: undefined }, undefined);
+  return (io, { console, settings, site, db }) => body(programRequire(io, settings, db), console, site ?? { line: undefined }, undefined);
 }
 
 /** The modules an `index.js` of the playground may require: `socket.io` hands out the sandbox's own server. */
-function programRequire(io: LessonServer, settings: ProgramContext["settings"]): (name: string) => unknown {
+function programRequire(io: LessonServer, settings: ProgramContext["settings"], db: ProgramContext["db"]): (name: string) => unknown {
   let made = false;
   const http = {
     createServer: () => ({
@@ -49,10 +49,11 @@ function programRequire(io: LessonServer, settings: ProgramContext["settings"]):
     "node:http": http,
     http,
     "./settings": settings,
+    ...(db ? { "./db": db } : {}),
   };
   return (name) => {
     if (Object.hasOwn(modules, name)) return modules[name];
-    throw new Error(`Cannot find module '${name}': a playground program can require only "socket.io", "node:http" and "./settings".`);
+    throw new Error(`Cannot find module '${name}': a playground program can require only ${db ? '"socket.io", "node:http", "./settings" and "./db"' : '"socket.io", "node:http" and "./settings"'}.`);
   };
 }
 

@@ -18,6 +18,7 @@ import { inboundMiddleware } from "./inbound-middleware.ts";
 import { boundedSessionAdapter, type RecoveryLimits } from "./recovery-adapter.ts";
 import type { Occupancy } from "./occupancy.ts";
 import { programConsole, type ProgramLine } from "./program-console.ts";
+import { SandboxDatabase, type StoreLedger } from "../store/sandbox-database.ts";
 import type { SocketDirectory } from "./socket-directory.ts";
 
 /** What a run shares with its sandbox, which outlives it. */
@@ -29,9 +30,11 @@ export interface RunHost {
   guard: InboundGuard;
   occupancy: Occupancy;
   /** The owner's live settings, read by the program when an event arrives (`recovery` when a run starts). */
-  settings: { readonly broadcast: boolean; readonly recovery?: boolean };
+  settings: { readonly broadcast: boolean; readonly recovery?: boolean; readonly unique?: boolean };
   /** What connection state recovery may keep, when a program turns it on. */
   recoveryLimits: RecoveryLimits;
+  /** What the SQL database of a program that has one may hold: this sandbox's bytes and every sandbox's ledger. */
+  storeLimits: { maxBytes: number; ledger: StoreLedger };
   feed(line: ProgramLine): void;
   /** Whether a program or event line is shown in full now; false: a flood, the line is only counted (see `FeedStream`). */
   lineWanted(): boolean;
@@ -110,6 +113,8 @@ export class ProgramRun {
   #node: ClusterNode | undefined;
   /** Stops the Admin UI's instrumentation, once installed. */
   #stopAdmin: (() => void) | undefined;
+  /** The program's SQL database, freed with the run. */
+  #db: SandboxDatabase | undefined;
 
   constructor(program: ProgramModule, host: RunHost, code?: PreparedCode, node?: ClusterNode) {
     this.#host = host;
@@ -152,7 +157,11 @@ export class ProgramRun {
       feed: host.feed,
       wanted: host.lineWanted,
     });
-    const run = { console, settings: host.settings, site };
+    // A program that keeps messages gets a database of its own, empty at each start, as a fresh ":memory:" one.
+    this.#db = program.database
+      ? new SandboxDatabase({ ...host.storeLimits, refused: (text) => host.feed({ level: "warn", kind: "system", text }) })
+      : undefined;
+    const run = { console, settings: host.settings, site, ...(this.#db ? { db: this.#db } : {}) };
     this.#program = code ? code.start(this.io, run) : startNative(program.run, this.io, run);
   }
 
@@ -185,6 +194,7 @@ export class ProgramRun {
     this.#program.stop();
     this.io.close();
     this.#stopAdmin?.();
+    this.#db?.close();
   }
 
   #instrument(nsp: Namespace): void {

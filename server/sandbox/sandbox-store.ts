@@ -116,6 +116,7 @@ function isSavedSandbox(value: unknown): value is SavedSandbox {
     typeof settings === "object" && settings !== null &&
     isProgramName(settings.program) && typeof settings.broadcast === "boolean" &&
     (settings.recovery === undefined || typeof settings.recovery === "boolean") &&
+    (settings.unique === undefined || typeof settings.unique === "boolean") &&
     Number.isSafeInteger(saved.run) && (saved.run as number) >= 1 &&
     (saved.idleSince === null || (typeof saved.idleSince === "number" && Number.isFinite(saved.idleSince)))
   );

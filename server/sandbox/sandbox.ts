@@ -19,6 +19,7 @@ import { HandlerContext, type Handling } from "./handler-context.ts";
 import { InboundGuard } from "./inbound-guard.ts";
 import { Occupancy } from "./occupancy.ts";
 import type { ProgramLine } from "./program-console.ts";
+import { sharedLedger } from "../store/sandbox-database.ts";
 import { ProgramRun, type RunHost } from "./program-run.ts";
 import { cutText } from "./shown-payload.ts";
 import { SocketDirectory } from "./socket-directory.ts";
@@ -72,6 +73,10 @@ class LiveSettings {
 
   get recovery(): boolean {
     return this.#read().recovery === true;
+  }
+
+  get unique(): boolean {
+    return this.#read().unique === true;
   }
 }
 
@@ -138,6 +143,7 @@ export class Sandbox {
       settings: new LiveSettings(() => sandbox.#settings),
       // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
       recoveryLimits: { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 },
+      storeLimits: { maxBytes: options.storeBytes, ledger: sharedLedger(options.storeTotalBytes) },
       // Methods, not arrow properties: `npm start` runs through tsx, whose esbuild `keepNames` gives every named
       // arrow a `name` of its own (a dictionary of 256 bytes); a thousand sandboxes would each pay it per function.
       // They use `sandbox`, never `this`, so runs may pass them on unbound.
@@ -224,6 +230,10 @@ export class Sandbox {
     this.#settings = { ...this.#settings, program, broadcast: patch.broadcast ?? this.#settings.broadcast };
     if (recovery) this.#settings.recovery = true;
     else delete this.#settings.recovery;
+    const unique = patch.unique ?? this.#settings.unique === true;
+    const uniqueFlipped = unique !== (this.#settings.unique === true) && this.#catalog[program].database === true;
+    if (unique) this.#settings.unique = true;
+    else delete this.#settings.unique;
     if (patch.adapter !== undefined) this.#settings.adapter = patch.adapter;
     if (patch.sticky !== undefined) this.#settings.sticky = patch.sticky;
     const crashing = patch.crashed !== undefined && patch.crashed !== (this.#settings.crashed === true) && program === "scaling";
@@ -247,6 +257,9 @@ export class Sandbox {
     } else if (crashing && this.#run instanceof ClusterRun) {
       if (this.#settings.crashed) this.#run.crash(2);
       else this.#run.revive(2);
+    } else if (uniqueFlipped) {
+      // The table is made when the server starts: a new server, with a fresh database.
+      this.#restart(`UNIQUE client_offset ${unique ? "on" : "off"}: a fresh database`);
     }
     if (!switching && flipped) this.#run.settingsChanged(this.#settings);
     this.#sink.settings(this.settings);
@@ -269,6 +282,9 @@ export class Sandbox {
       return { ok: true, data: this.settings };
     }
     if (this.#settings.program === "scaling") return { ok: false, error: "Run code is not available in the scaling lesson yet: its two servers run the lesson's program; use the console and the switches." };
+    if (this.#catalog[this.#settings.program].database) {
+      return { ok: false, error: "Run code is not available in the delivery lesson yet: your code cannot reach the sandbox's database; use the cards, the switch and the console." };
+    }
     if (!this.#codeRate.take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
     const prepared = await this.#prepare(code, request);
     if (!prepared.ok) {

@@ -16,6 +16,8 @@ export interface ClientCodeOptions {
   acks?: boolean;
   /** The lesson is about the network: reconnection, the send buffer, volatile emits, recovery. */
   network?: boolean;
+  /** The delivery lesson: client options retries, ackTimeout, auth.serverOffset, and a clientOffset with each message. */
+  delivery?: boolean;
 }
 
 /**
@@ -25,13 +27,20 @@ export interface ClientCodeOptions {
  * clientCode({ origin: "http://127.0.0.1:3000", path: "/sandbox/abc/socket.io", event: "chat message", rooms: false, namespaces: false });
  * // 'import { io } from "socket.io-client";\n\nconst socket = io("http://127.0.0.1:3000/", {…'
  */
-export function clientCode({ origin, path, event, rooms, namespaces, acks = false, network = false }: ClientCodeOptions): string {
+export function clientCode({ origin, path, event, rooms, namespaces, acks = false, network = false, delivery = false }: ClientCodeOptions): string {
   const url = namespaces ? `${JSON.stringify(origin)} + namespace` : JSON.stringify(`${origin}/`);
   const options = [
     `  path: ${JSON.stringify(path ?? "/sandbox/<your sandbox id>/socket.io")},`,
     ...(namespaces ? ["  auth: { token: authToken }, // the card's Auth token box; left out when empty"] : []),
     '  query: { client: "A", key }, // lets the server name this socket "A"; the key stays in your page',
     "  forceNew: true, // one connection per card, even in the same page",
+    ...(delivery
+      ? [
+          "  ackTimeout: 10000, // the card's Ack timeout in ms: how long each try waits for the server's ack",
+          "  retries: 0, // the card's Retries: how many times an unacknowledged emit is sent again",
+          "  auth: { serverOffset: 0 }, // with Send serverOffset ticked: the last offset received",
+        ]
+      : []),
   ];
   const lines = [
     `// Every client card (A, B, C, …) runs this in your page, with a real socket.io-client.`,
@@ -65,7 +74,22 @@ export function clientCode({ origin, path, event, rooms, namespaces, acks = fals
           `  else log("received", "ack", response);`,
           `});`,
         ]
-      : [`// Send: the Event and Message boxes`, `socket.emit(${JSON.stringify(event)}, message);`]),
+      : delivery
+        ? [
+            `// each message the server stored ends with its offset: remember the last one for the next connection`,
+            `socket.on(${JSON.stringify(event)}, (msg, serverOffset) => {`,
+            `  socket.auth.serverOffset = serverOffset;`,
+            `});`,
+            ``,
+            `// Send: a clientOffset unique to this message, so a retry of it can be told from a new one`,
+            `let counter = 0;`,
+            `const clientOffset = \`\${socket.id}-\${counter++}\`;`,
+            `socket.emit(${JSON.stringify(event)}, message, clientOffset, (err, response) => {`,
+            `  if (err) log("error", "ack", err.message); // every try went unanswered within ackTimeout`,
+            `  else log("received", "ack", response);`,
+            `});`,
+          ]
+        : [`// Send: the Event and Message boxes`, `socket.emit(${JSON.stringify(event)}, message);`]),
     ...(rooms
       ? [
           `// Send, with "Send to this room" ticked: the room goes along`,

@@ -21,10 +21,13 @@ export class ClientRoster {
   #sandboxId: string | undefined;
   #onFrame: SimulatedClientOptions["onFrame"];
   #onNote: SimulatedClientOptions["onNote"];
+  /** The cards take the delivery lesson's client options. */
+  #delivery: boolean;
 
-  constructor(onFrame?: SimulatedClientOptions["onFrame"], onNote?: SimulatedClientOptions["onNote"]) {
+  constructor(onFrame?: SimulatedClientOptions["onFrame"], onNote?: SimulatedClientOptions["onNote"], { delivery = false }: { delivery?: boolean } = {}) {
     this.#onFrame = onFrame;
     this.#onNote = onNote;
+    this.#delivery = delivery;
   }
 
   get canAdd(): boolean {
@@ -82,6 +85,6 @@ export class ClientRoster {
   }
 
   #open(ticket: SandboxTicket, name: string, namespace: string, auth: string): SimulatedClient {
-    return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth, onFrame: this.#onFrame, onNote: this.#onNote });
+    return new SimulatedClient({ name, origin: location.origin, ticket, namespace, auth, onFrame: this.#onFrame, onNote: this.#onNote, delivery: this.#delivery });
   }
 }

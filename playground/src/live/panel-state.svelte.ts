@@ -4,7 +4,7 @@ import type { SandboxTicket, SocketInfo } from "../../../contract/protocol.ts";
 import type { CompiledLesson, StepSetup } from "../../../contract/lesson-types.ts";
 import type { LiveSession } from "./session.svelte.ts";
 import { ClientRoster } from "./client-roster.svelte.ts";
-import type { SimulatedClient } from "./simulated-client.svelte.ts";
+import { defaultDelivery, type SimulatedClient } from "./simulated-client.svelte.ts";
 import { CardInputs, type CardDefaults } from "./card-inputs.svelte.ts";
 import { TraceView, type CardSockets } from "./trace-view.svelte.ts";
 import { Timeline } from "./timeline.svelte.ts";
@@ -57,6 +57,7 @@ export class PanelState {
     this.roster = new ClientRoster(
       (client, direction, packet, nsp) => this.timeline.frame(client.name, direction, packet, nsp),
       (client, text) => this.timeline.note(client.name, text),
+      { delivery: lesson.panel === "delivery" },
     );
     this.trace = new TraceView(session, () => this.#cardSockets());
     this.#release.push(
@@ -109,6 +110,11 @@ export class PanelState {
     return this.lesson.steps.some((step) => step.setup.recovery !== undefined);
   }
 
+  /** Some step of the delivery lesson makes client_offset UNIQUE or not: the panel shows its switch. */
+  get showUnique(): boolean {
+    return this.lesson.steps.some((step) => step.setup.unique !== undefined);
+  }
+
   /** Outside clients, in order of arrival. */
   readonly externals: ExternalClient[] = $derived(
     this.#externals.map((external) => ({
@@ -150,12 +156,13 @@ export class PanelState {
    */
   async applyStep(ticket: SandboxTicket, setup: StepSetup, restarted = false): Promise<void> {
     const run = ++this.#applying;
-    // A program switch, or recovery turned on or off, starts a new server: the cards start afresh.
+    // A program switch, recovery or UNIQUE client_offset turned on or off, starts a new server: the cards start afresh.
     const switching =
       this.#session.settings.program !== this.lesson.program ||
       (setup.recovery !== undefined && setup.recovery !== (this.#session.settings.recovery === true)) ||
-      // The scaling lesson's Adapter switch restarts both servers too.
-      (setup.adapter !== undefined && setup.adapter !== (this.#session.settings.adapter === true));
+      // The scaling lesson's Adapter switch restarts both servers too, and the delivery lesson's UNIQUE switch its server.
+      (setup.adapter !== undefined && setup.adapter !== (this.#session.settings.adapter === true)) ||
+      (setup.unique !== undefined && setup.unique !== (this.#session.settings.unique === true));
     const broadcast = setup.broadcast ?? this.lesson.broadcast;
     // The cards go before the server restarts under them: closed first, each session waited out, so the server never
     // cuts one in the middle of its WebSocket upgrade (its old session id would reach the new server, which answers
@@ -167,12 +174,16 @@ export class PanelState {
     if (!restarted) {
       const recovery = setup.recovery === undefined ? {} : { recovery: setup.recovery };
       const switches = { ...(setup.adapter === undefined ? {} : { adapter: setup.adapter }), ...(setup.sticky === undefined ? {} : { sticky: setup.sticky }) };
-      await this.#session.setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }), ...recovery, ...switches }).catch(() => undefined);
+      const unique = setup.unique === undefined ? {} : { unique: setup.unique };
+      await this.#session
+        .setSettings({ program: this.lesson.program, ...(broadcast === undefined ? {} : { broadcast }), ...recovery, ...switches, ...unique })
+        .catch(() => undefined);
     }
     if (run !== this.#applying) return;
     const clients = this.roster.apply(ticket, setup.clients, switching || restarted);
     for (const client of clients) this.inputsOf(client).reset(this.#defaults(client.namespace, client.auth));
     for (const client of clients) client.answerAcks("now", 3000);
+    for (const client of clients) client.setDelivery(defaultDelivery);
     for (const external of this.#externals) external.inputs.reset(this.#defaults("/", ""));
     if (switching) this.#externals = this.#externals.filter((external) => this.#session.sockets.some((socket) => socket.client === external.name));
     await Promise.all(clients.map((client, index) => this.#settleRooms(client, setup.clients[index]?.rooms ?? [], run)));

@@ -8,6 +8,19 @@ import { NetworkLink } from "./network-link.ts";
 
 export type ClientStatus = "connecting" | "connected" | "disconnected";
 
+/** The client options the delivery lesson's cards offer, as `io(url, { retries, ackTimeout, auth: { serverOffset } })` takes them. */
+export interface DeliveryOptions {
+  /** How many times an unacknowledged emit is sent again (socket.io-client's `retries`; 0: never). */
+  retries: number;
+  /** How long each try waits for the server's acknowledgement, in ms (`ackTimeout`). */
+  ackTimeout: number;
+  /** Send `auth: { serverOffset }`, the last offset received, at every (re)connection. */
+  sendServerOffset: boolean;
+}
+
+/** What each card of the delivery lesson starts with, and each step resets to: the tutorial's ackTimeout, no retries. */
+export const defaultDelivery: Readonly<DeliveryOptions> = { retries: 0, ackTimeout: 10_000, sendServerOffset: false };
+
 /** How a card answers an event the server sent with an acknowledgement callback: at once, after a delay, or never. */
 export type AckMode = "now" | "late" | "never";
 
@@ -22,6 +35,8 @@ export interface SimulatedClientOptions {
   auth?: string;
   /** Called with every Engine.IO packet this client sends (`out`) or receives (`in`), for the timeline. */
   onFrame?: (client: SimulatedClient, direction: "in" | "out", packet: EnginePacket, nsp: string) => void;
+  /** The delivery lesson's cards: `io()` gets `ackTimeout`, `retries` and `auth.serverOffset` (see `DeliveryOptions`). */
+  delivery?: boolean;
   /** Called with what the client's connection does besides frames (going offline, reconnection attempts), for the timeline. */
   onNote?: (client: SimulatedClient, text: string) => void;
 }
@@ -74,6 +89,12 @@ export class SimulatedClient {
   buffered = $state(0);
   /** Volatile emits dropped because the connection could not take them. */
   droppedVolatile = $state(0);
+  /** The delivery lesson's client options (undefined elsewhere); changing them opens a new connection (`io()` reads them once). */
+  delivery = $state<DeliveryOptions | undefined>();
+  /** The last offset this client received with a `chat message` (the delivery lesson's `io.emit(…, msg, id)`). */
+  serverOffset = $state(0);
+  /** Counts this client's messages, for `clientOffset` (`${socket.id}-${counter}` as in the tutorial). */
+  #counter = 0;
   #onFrame: SimulatedClientOptions["onFrame"];
   #onNote: SimulatedClientOptions["onNote"];
   #link: NetworkLink | undefined;
@@ -92,6 +113,7 @@ export class SimulatedClient {
     this.auth = options.auth ?? "";
     this.#onFrame = options.onFrame;
     this.#onNote = options.onNote;
+    if (options.delivery) this.delivery = { ...defaultDelivery };
     this.#open();
   }
 
@@ -145,6 +167,44 @@ export class SimulatedClient {
     this.#onNote?.(this, offline ? "network down (Go offline)" : "network back (Go online)");
     if (offline) this.#link?.goOffline();
     else this.#link?.goOnline();
+  }
+
+  /**
+   * The delivery lesson's Send, as the tutorial's client: `socket.emit(event, message, clientOffset, callback)` with a
+   * `clientOffset` unique to this message, so that a retry of it can be told from a new one. The callback logs the
+   * server's acknowledgement, or the error once every try went unanswered within `ackTimeout`.
+   */
+  sendWithOffset(event: string, message: string): number | undefined {
+    const socket = this.#socket;
+    if (!socket || (!socket.connected && !socket.active)) return undefined;
+    const nsp = this.namespace;
+    const clientOffset = `${socket.id ?? this.name}-${this.#counter++}`;
+    const { retries, ackTimeout } = this.delivery ?? defaultDelivery;
+    this.#calls("sent", `socket.emit(${[event, message, clientOffset].map(formatArg).join(", ")}, (err, response) => …)`);
+    const before = this.log.lastEventId;
+    socket.emit(event, message, clientOffset, (err: Error | null, response?: unknown) => {
+      if (socket !== this.#socket) return;
+      if (err) {
+        const tries = retries === 0 ? "no retries" : `${retries} ${retries === 1 ? "retry" : "retries"}`;
+        this.log.add("error", "ack", [`${err.message} (no answer to "${event}" within ${ackTimeout} ms, ${tries})`], nsp);
+      } else this.log.add("received", "ack", response === undefined ? [] : [response], nsp);
+    });
+    this.buffered = socket.sendBuffer.length;
+    const sent = this.log.lastEventId;
+    return sent === before ? undefined : sent;
+  }
+
+  /** Changes the client options and connects again with them, as a page would call `io()` again; no-op if unchanged. */
+  setDelivery(patch: Partial<DeliveryOptions>): void {
+    const now = this.delivery;
+    if (!now) return;
+    const next = { ...now, ...patch };
+    if (next.retries === now.retries && next.ackTimeout === now.ackTimeout && next.sendServerOffset === now.sendServerOffset) return;
+    this.delivery = next;
+    if (!this.#socket) return;
+    this.#close();
+    this.#calls("connected", `io(${formatArg(this.#origin + this.namespace)}, ${this.#optionsText()})`);
+    this.#open();
   }
 
   /** Sets the time each packet takes, each way. */
@@ -263,11 +323,14 @@ export class SimulatedClient {
   #open(): void {
     const query: SimulatedClientQuery = { client: this.name, key: this.#ticket.clientKey };
     const nsp = this.namespace;
+    const delivery = this.delivery;
+    const auth = { ...(this.auth ? { token: this.auth } : {}), ...(delivery?.sendServerOffset ? { serverOffset: this.serverOffset } : {}) };
     const socket = io(this.#origin + nsp, {
       path: this.#ticket.path,
       forceNew: true,
       query: { ...query },
-      ...(this.auth ? { auth: { token: this.auth } } : {}),
+      ...(Object.keys(auth).length ? { auth } : {}),
+      ...(delivery ? { ackTimeout: delivery.ackTimeout, ...(delivery.retries > 0 ? { retries: delivery.retries } : {}) } : {}),
     });
     this.#socket = socket;
     this.status = "connecting";
@@ -296,6 +359,12 @@ export class SimulatedClient {
     };
     const onAny = (event: string, ...args: unknown[]) => {
       this.log.add("received", event, args, nsp);
+      // The delivery lesson's emits end with their offset: remember the last one, and send it at the next connection.
+      const offset = args.at(-1);
+      if (delivery && event === "chat message" && typeof offset === "number" && Number.isSafeInteger(offset)) {
+        this.serverOffset = offset;
+        if (delivery.sendServerOffset) socket.auth = { ...(socket.auth as Record<string, unknown>), serverOffset: offset };
+      }
       const ack = args.at(-1);
       const asked = this.#noteAsked(socket.id, event, args, nsp, typeof ack === "function");
       if (typeof ack === "function") this.#answer(ack as (answer: unknown) => void, nsp, asked);
@@ -388,6 +457,13 @@ export class SimulatedClient {
       send();
     }, this.ackDelayMs);
     this.#answers.add(timer);
+  }
+
+  /** The options `io()` gets, as code: what the delivery controls changed. */
+  #optionsText(): string {
+    const { retries, ackTimeout, sendServerOffset } = this.delivery ?? defaultDelivery;
+    const auth = sendServerOffset ? `, auth: { serverOffset: ${this.serverOffset} }` : "";
+    return `{ ackTimeout: ${ackTimeout}${retries > 0 ? `, retries: ${retries}` : ""}${auth} }`;
   }
 
   /** Remembers the call a card action makes, for the log entry of `kind` it causes next. */
