@@ -58,7 +58,9 @@ io.on("connection", async (socket) => {
 
   // a client that says which offset it saw last gets every message stored after it
   const serverOffset = socket.handshake.auth.serverOffset;
-  if (!socket.recovered && serverOffset !== undefined) {
+  if (serverOffset !== undefined && !Number.isSafeInteger(serverOffset)) {
+    console.warn(`${socket.id} sent a serverOffset that is not a whole number (${typeof serverOffset}): nothing sent`);
+  } else if (!socket.recovered && serverOffset !== undefined) {
     try {
       await db.each("SELECT id, content FROM messages WHERE id > ?", [serverOffset || 0], (_err, row) => {
         socket.emit("chat message", row.content, row.id);
