@@ -7,6 +7,8 @@ import type { Manager } from "socket.io-client";
 
 /** The parts of engine.io-client's transport (`lib/transport.ts`) that going offline and latency touch. */
 interface Transport {
+  /** "polling", "websocket" or "webtransport". */
+  name: string;
   writable: boolean;
   readyState: string;
   ws?: { close(): void };
@@ -146,10 +148,12 @@ export class NetworkLink {
   /**
    * Latency: each packet in, each batch out and the closing of the connection wait `latencyMs` (same delay each
    * way, so order is kept). A close is a frame on the wire too: a client that gives up on a slow server (its own
-   * ping timeout) is heard by the server only `latencyMs` later, as over a real slow network.
+   * ping timeout) is heard by the server only `latencyMs` later, as over a real slow network. Only on the transport a
+   * connection upgrades to: HTTP long-polling, the first moments of a connection, is left alone (its requests
+   * delayed this way stalled the polling cycle, and a card made with a latency set never connected: `ping timeout`).
    */
   #hookTransport(transport: Transport | undefined): void {
-    if (!transport || this.#hooked.has(transport)) return;
+    if (!transport || transport.name === "polling" || this.#hooked.has(transport)) return;
     this.#hooked.add(transport);
     const onPacket = transport.onPacket.bind(transport);
     const send = transport.send.bind(transport);

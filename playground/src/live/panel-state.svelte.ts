@@ -183,7 +183,7 @@ export class PanelState {
     const clients = this.roster.apply(ticket, setup.clients, switching || restarted);
     for (const client of clients) this.inputsOf(client).reset(this.#defaults(client.namespace, client.auth));
     for (const client of clients) client.answerAcks("now", 3000);
-    for (const client of clients) client.setDelivery(defaultDelivery);
+    for (const client of clients) void client.setDelivery(defaultDelivery);
     for (const external of this.#externals) external.inputs.reset(this.#defaults("/", ""));
     if (switching) this.#externals = this.#externals.filter((external) => this.#session.sockets.some((socket) => socket.client === external.name));
     await Promise.all(clients.map((client, index) => this.#settleRooms(client, setup.clients[index]?.rooms ?? [], run)));

@@ -95,6 +95,9 @@ export class SimulatedClient {
   serverOffset = $state(0);
   /** Counts this client's messages, for `clientOffset` (`${socket.id}-${counter}` as in the tutorial). */
   #counter = 0;
+  /** One more at each change of the delivery options: only the last one reconnects. */
+  #deliveryChanges = 0;
+  #disposed = false;
   #onFrame: SimulatedClientOptions["onFrame"];
   #onNote: SimulatedClientOptions["onNote"];
   #link: NetworkLink | undefined;
@@ -194,15 +197,19 @@ export class SimulatedClient {
     return sent === before ? undefined : sent;
   }
 
-  /** Changes the client options and connects again with them, as a page would call `io()` again; no-op if unchanged. */
-  setDelivery(patch: Partial<DeliveryOptions>): void {
+  /**
+   * Changes the client options and connects again with them, as a page would call `io()` again; no-op if unchanged.
+   * The old session ends first (see `close`): changes in a row leave one connection, made with the last options.
+   */
+  async setDelivery(patch: Partial<DeliveryOptions>): Promise<void> {
     const now = this.delivery;
     if (!now) return;
     const next = { ...now, ...patch };
     if (next.retries === now.retries && next.ackTimeout === now.ackTimeout && next.sendServerOffset === now.sendServerOffset) return;
     this.delivery = next;
-    if (!this.#socket) return;
-    this.#close();
+    const change = ++this.#deliveryChanges;
+    if (this.#socket) await this.close();
+    if (change !== this.#deliveryChanges || this.#disposed) return;
     this.#calls("connected", `io(${formatArg(this.#origin + this.namespace)}, ${this.#optionsText()})`);
     this.#open();
   }
@@ -316,6 +323,7 @@ export class SimulatedClient {
 
   /** Closes the connection and removes every listener. */
   dispose(): void {
+    this.#disposed = true;
     this.#close();
     this.log.dispose();
   }
