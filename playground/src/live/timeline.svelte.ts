@@ -36,6 +36,8 @@ const holdMs = 120;
 /** One row per this many ms at speed 1 while replaying. */
 const replayStepMs = 500;
 const maxItems = 20_000;
+/** A call is placed before its frames when they are among this many newest rows; a call later than that (a flood) is shown where it arrives. */
+const searchRows = 2000;
 
 /**
  * Records frames and calls, and plays them back: `live` follows what arrives, `paused` holds the view
@@ -268,7 +270,7 @@ export class Timeline {
 function earliestFromEnd(items: readonly TimelineItem[], ids: ReadonlySet<number>, count: number): number {
   let earliest = -1;
   let found = 0;
-  for (let index = items.length - 1; index >= 0 && found < count; index--) {
+  for (let index = items.length - 1; index >= Math.max(0, items.length - searchRows) && found < count; index--) {
     if (ids.has(items[index].id)) {
       earliest = index;
       found++;
