@@ -25,6 +25,10 @@ export interface PageResult extends PageOptions, BundleSizes, MainThreadTasks {
   timeToLastEventMs: number;
   /** From the moment the last "last-event" reached a client's WebSocket until every client's was on screen. */
   lastArrivalToScreenMs: number;
+  /** From opening `/lessons/chat` (navigation start) to the first card saying `connected`, in ms. */
+  urlToFirstClientMs: number;
+  /** From pressing Next to the next step's text on screen with all its cards connected, in ms. */
+  nextToStepReadyMs: number;
 }
 
 const defaultDist = fileURLToPath(new URL("../dist", import.meta.url));
@@ -34,7 +38,7 @@ const defaultDist = fileURLToPath(new URL("../dist", import.meta.url));
  * A string, not a function: tsx's name-keeping helpers do not exist in the page.
  */
 const instrument = `
-  const bench = { tasks: [], t0: 0, done: 0, expected: 0, lastMessage: 0 };
+  const bench = { tasks: [], t0: 0, done: 0, expected: 0, lastMessage: 0, firstConnected: 0, nextClicked: 0, headingBefore: "", stepReady: 0 };
   window.__bench = bench;
   // When the last "last-event" reached a simulated client's WebSocket (the sandbox's path, not the control channel).
   const NativeWebSocket = window.WebSocket;
@@ -50,7 +54,21 @@ const instrument = `
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) bench.tasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: "longtask", buffered: true });
+  // Pressing Next: a click on the link, before the router handles it.
+  addEventListener("click", (event) => {
+    if (event.target.closest?.("a")?.textContent?.trim().startsWith("Next")) {
+      bench.nextClicked = performance.now();
+      bench.headingBefore = document.querySelector("main h1")?.textContent ?? "";
+    }
+  }, true);
+  const cardStatuses = () => [...document.querySelectorAll("section[aria-labelledby] header [role='status']")].map((status) => status.textContent.trim());
   function frame() {
+    if (!bench.firstConnected && cardStatuses().some((text) => text.startsWith("connected"))) bench.firstConnected = performance.now();
+    if (bench.nextClicked && !bench.stepReady) {
+      const heading = document.querySelector("main h1")?.textContent ?? "";
+      const statuses = cardStatuses();
+      if (heading && heading !== bench.headingBefore && statuses.length && statuses.every((text) => text.startsWith("connected"))) bench.stepReady = performance.now();
+    }
     if (bench.t0 && !bench.done) {
       const logs = [...document.querySelectorAll('[role="log"]')];
       const finished = logs.filter((log) => log.querySelector("li:last-of-type")?.textContent?.includes("last-event")).length;
@@ -80,6 +98,13 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
     await page.goto(`${server.url}/lessons/chat`);
     const add = page.getByRole("button", { name: "Add client" });
     await add.waitFor();
+    await waitInPage(page, "__bench.firstConnected > 0", { timeout: 30_000 });
+    // From pressing Next to the next step's text on screen with every card it lists connected.
+    await page.getByRole("link", { name: /^Next/ }).first().click();
+    await waitInPage(page, "__bench.stepReady > 0", { timeout: 30_000 });
+    const openTimes = await page.evaluate<{ firstConnected: number; nextToReady: number }>(
+      "({ firstConnected: __bench.firstConnected, nextToReady: __bench.stepReady - __bench.nextClicked })",
+    );
     const cards = page.getByRole("region", { name: /^Client [A-Z]{1,2}$/ });
     for (let count = await cards.count(); count < options.clients; count++) {
       await add.click();
@@ -142,6 +167,8 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
       tasksOver50Ms: measured.over50,
       timeToLastEventMs: round(measured.elapsed, 0),
       lastArrivalToScreenMs: round(measured.afterLast, 0),
+      urlToFirstClientMs: round(openTimes.firstConnected, 0),
+      nextToStepReadyMs: round(openTimes.nextToReady, 0),
       ...cpu,
     };
   } finally {
