@@ -7,6 +7,7 @@ import type { SandboxTicket } from "../contract/protocol.ts";
 import { buildPage } from "../scripts/build-page.ts";
 import { launchBrowser, waitInPage } from "../scripts/chromium.ts";
 import { bundleSizes, type BundleSizes } from "./bundle-size.ts";
+import { mainThreadTasks, type MainThreadTasks } from "./page-trace.ts";
 import { round } from "./stats.ts";
 
 export interface PageOptions {
@@ -16,12 +17,18 @@ export interface PageOptions {
   distDir?: string;
 }
 
-export interface PageResult extends PageOptions, BundleSizes {
+export interface PageResult extends PageOptions, BundleSizes, MainThreadTasks {
   /** Longest main-thread task while the events arrived, in ms (PerformanceObserver "longtask"). */
   longestTaskMs: number;
   tasksOver50Ms: number;
   /** From the first emit until every client's last event was in its log on a painted frame. */
   timeToLastEventMs: number;
+  /** From the moment the last "last-event" reached a client's WebSocket until every client's was on screen. */
+  lastArrivalToScreenMs: number;
+  /** From opening `/lessons/chat` (navigation start) to the first card saying `connected`, in ms. */
+  urlToFirstClientMs: number;
+  /** From pressing Next to the next step's text on screen with all its cards connected, in ms. */
+  nextToStepReadyMs: number;
 }
 
 const defaultDist = fileURLToPath(new URL("../dist", import.meta.url));
@@ -31,12 +38,37 @@ const defaultDist = fileURLToPath(new URL("../dist", import.meta.url));
  * A string, not a function: tsx's name-keeping helpers do not exist in the page.
  */
 const instrument = `
-  const bench = { tasks: [], t0: 0, done: 0, expected: 0 };
+  const bench = { tasks: [], t0: 0, done: 0, expected: 0, lastMessage: 0, firstConnected: 0, nextClicked: 0, headingBefore: "", stepReady: 0 };
   window.__bench = bench;
+  // When the last "last-event" reached a simulated client's WebSocket (the sandbox's path, not the control channel).
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      if (!String(args[0]).includes("/sandbox/")) return;
+      this.addEventListener("message", (event) => {
+        if (typeof event.data === "string" && event.data.includes("last-event")) bench.lastMessage = performance.now();
+      });
+    }
+  };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) bench.tasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: "longtask", buffered: true });
+  // Pressing Next: a click on the link, before the router handles it.
+  addEventListener("click", (event) => {
+    if (event.target.closest?.("a")?.textContent?.trim().startsWith("Next")) {
+      bench.nextClicked = performance.now();
+      bench.headingBefore = document.querySelector("main h1")?.textContent ?? "";
+    }
+  }, true);
+  const cardStatuses = () => [...document.querySelectorAll("section[aria-labelledby] header [role='status']")].map((status) => status.textContent.trim());
   function frame() {
+    if (!bench.firstConnected && cardStatuses().some((text) => text.startsWith("connected"))) bench.firstConnected = performance.now();
+    if (bench.nextClicked && !bench.stepReady) {
+      const heading = document.querySelector("main h1")?.textContent ?? "";
+      const statuses = cardStatuses();
+      if (heading && heading !== bench.headingBefore && statuses.length && statuses.every((text) => text.startsWith("connected"))) bench.stepReady = performance.now();
+    }
     if (bench.t0 && !bench.done) {
       const logs = [...document.querySelectorAll('[role="log"]')];
       const finished = logs.filter((log) => log.querySelector("li:last-of-type")?.textContent?.includes("last-event")).length;
@@ -66,6 +98,13 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
     await page.goto(`${server.url}/lessons/chat`);
     const add = page.getByRole("button", { name: "Add client" });
     await add.waitFor();
+    await waitInPage(page, "__bench.firstConnected > 0", { timeout: 30_000 });
+    // From pressing Next to the next step's text on screen with every card it lists connected.
+    await page.getByRole("link", { name: /^Next/ }).first().click();
+    await waitInPage(page, "__bench.stepReady > 0", { timeout: 30_000 });
+    const openTimes = await page.evaluate<{ firstConnected: number; nextToReady: number }>(
+      "({ firstConnected: __bench.firstConnected, nextToReady: __bench.stepReady - __bench.nextClicked })",
+    );
     const cards = page.getByRole("region", { name: /^Client [A-Z]{1,2}$/ });
     for (let count = await cards.count(); count < options.clients; count++) {
       await add.click();
@@ -91,6 +130,10 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
     const cdp = profileFile ? await page.context().newCDPSession(page) : undefined;
     await cdp?.send("Profiler.enable");
     await cdp?.send("Profiler.start");
+    // Chromium's own trace of the load: each task's thread time, which a machine shared with other work does not
+    // inflate the way it does the long-task observer's wall time. `BENCH_PAGE_TRACE=<file>` keeps it (chrome://tracing).
+    const traceFile = process.env.BENCH_PAGE_TRACE;
+    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
     await page.evaluate(`__bench.tasks.length = 0; __bench.expected = ${targets.length}; __bench.t0 = performance.now();`);
     for (let sent = 0; sent < options.events; ) {
       const end = Math.min(options.events, sent + 250);
@@ -105,9 +148,17 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
     });
     await page.waitForTimeout(300); // long tasks are reported when they end
     if (cdp && profileFile) writeFileSync(profileFile, JSON.stringify((await cdp.send("Profiler.stop")).profile));
-    const measured = await page.evaluate<{ longest: number; over50: number; elapsed: number }>(`(() => {
+    const trace = await browser.stopTracing();
+    if (traceFile) writeFileSync(traceFile, trace);
+    const cpu = mainThreadTasks(JSON.parse(trace.toString("utf8")).traceEvents);
+    const measured = await page.evaluate<{ longest: number; over50: number; elapsed: number; afterLast: number }>(`(() => {
       const during = __bench.tasks.filter((task) => task.start + task.duration >= __bench.t0);
-      return { longest: Math.max(0, ...during.map((task) => task.duration)), over50: during.filter((task) => task.duration > 50).length, elapsed: __bench.done - __bench.t0 };
+      return {
+        longest: Math.max(0, ...during.map((task) => task.duration)),
+        over50: during.filter((task) => task.duration > 50).length,
+        elapsed: __bench.done - __bench.t0,
+        afterLast: Math.max(0, __bench.done - __bench.lastMessage),
+      };
     })()`);
     return {
       ...options,
@@ -115,6 +166,10 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
       longestTaskMs: round(measured.longest, 0),
       tasksOver50Ms: measured.over50,
       timeToLastEventMs: round(measured.elapsed, 0),
+      lastArrivalToScreenMs: round(measured.afterLast, 0),
+      urlToFirstClientMs: round(openTimes.firstConnected, 0),
+      nextToStepReadyMs: round(openTimes.nextToReady, 0),
+      ...cpu,
     };
   } finally {
     await browser.close();

@@ -357,7 +357,7 @@ describe("the timeline", () => {
     await expect.poll(() => count.innerText(), { timeout: 20_000 }).toMatch(/frames and calls$/);
   });
 
-  it("renders only the rows in view while thousands are recorded, and sends no packets when motion is reduced", { timeout: 120_000 }, async () => {
+  it("renders only the rows in view while thousands are recorded (timeline, logs, Deliveries), every message counted, and sends no packets when motion is reduced", { timeout: 120_000 }, async () => {
     const page = await open("/lessons/chat/4", { reducedMotion: "reduce" });
     await connected(page, "ABC");
     const snippet = await page.getByRole("region", { name: "Connect your own client" }).getByLabel("Node snippet").innerText();
@@ -370,6 +370,16 @@ describe("the timeline", () => {
     const timeline = page.getByRole("region", { name: "Timeline" });
     await expect.poll(async () => Number((await timeline.getByText(/frames and calls/).innerText()).split(" ")[0]), { timeout: 30_000 }).toBeGreaterThan(3000);
     expect(await timeline.getByRole("listitem").count()).toBeLessThan(80);
+    // Every message reached each card's log, which renders only the rows in view (the older ones are counted in a note).
+    for (const name of "ABC") {
+      const log = page.getByRole("log", { name: `Client ${name} events` });
+      await expect.poll(() => log.getByRole("listitem").last().getAttribute("aria-label"), { timeout: 30_000 }).toMatch(/^received chat message "m1199"/);
+      const rendered = await log.getByRole("listitem").count();
+      expect(rendered).toBeLessThan(60);
+      const hidden = Number((await log.getByText(/older entries/).innerText()).trim().split(" ")[0]);
+      expect(hidden + rendered).toBeGreaterThanOrEqual(1200);
+    }
+    expect(await page.getByRole("table", { name: "Deliveries" }).getByRole("row").count()).toBeLessThan(42);
     await timeline.getByRole("button", { name: "Replay" }).click();
     await expect.poll(() => timeline.getByText(/^\d+ of \d+$/).count()).toBe(1);
     expect(await timeline.locator(".packet").count()).toBe(0);

@@ -36,6 +36,9 @@ const regionField = StateField.define<Region>({
     transaction.docChanged ? { from: transaction.changes.mapPos(region.from, -1), to: transaction.changes.mapPos(region.to, 1) } : region,
 });
 
+/** How often the line that ran is redrawn at most. */
+const ranEveryMs = 250;
+
 const marksField = StateField.define<LineMarks>({
   create: () => ({}),
   update: (marks, transaction) => transaction.effects.reduce((current, effect) => (effect.is(setMarks) ? effect.value : current), marks),
@@ -201,7 +204,17 @@ export function mountCodeEditor(parent: HTMLElement, state: EditorState): CodeEd
   let marks: LineMarks = {};
   let problem: CodeProblem | undefined;
 
-  const applyMarks = () => view.dispatch({ effects: setMarks.of(marks) });
+  // During a flood the line that ran changes with nearly every emit: it is redrawn at most every `ranEveryMs`, the last always.
+  let applied: LineMarks = {};
+  let appliedAt = 0;
+  let pendingMarks: ReturnType<typeof setTimeout> | undefined;
+  const applyMarks = () => {
+    clearTimeout(pendingMarks);
+    pendingMarks = undefined;
+    applied = marks;
+    appliedAt = performance.now();
+    view.dispatch({ effects: setMarks.of(marks) });
+  };
   const applyProblem = () => {
     const diagnostics: Diagnostic[] = [];
     if (problem) {
@@ -221,8 +234,12 @@ export function mountCodeEditor(parent: HTMLElement, state: EditorState): CodeEd
       applyProblem();
     },
     marks(next) {
+      // The newest line changes with every emit of a flood, mostly to the same line: only a change is dispatched.
+      if (next.highlight === marks.highlight && next.ran === marks.ran) return;
       marks = next;
-      applyMarks();
+      const wait = appliedAt + ranEveryMs - performance.now();
+      if (next.highlight !== applied.highlight || wait <= 0) applyMarks();
+      else pendingMarks ??= setTimeout(applyMarks, wait);
     },
     problem(next) {
       problem = next;
@@ -238,6 +255,7 @@ export function mountCodeEditor(parent: HTMLElement, state: EditorState): CodeEd
       view.scrollDOM.scrollTop = Math.max(0, block.top - view.scrollDOM.clientHeight / 3);
     },
     destroy() {
+      clearTimeout(pendingMarks);
       view.destroy();
     },
   };

@@ -1,5 +1,6 @@
 /** A client's event log: capped, counted, and re-rendered at most once per animation frame. */
 import { deliveryKey, rawFrame, type LogEntry, type LogKind } from "./log-entry.ts";
+import { nextFrame } from "./frame-batch.ts";
 
 /** How many entries a log keeps; older ones are dropped (the view says how many are hidden). */
 export const logCapacity = 10_000;
@@ -20,7 +21,12 @@ export class ClientLog {
   #received = new Map<string, number>();
   #nextId = 1;
   #lastEventId = 0;
-  #frame = 0;
+  #withdraw: (() => void) | undefined;
+  readonly #commit = () => {
+    this.#withdraw = undefined;
+    this.#entries = this.#entries.slice();
+    this.#version++;
+  };
 
   /** The log, oldest first (at most `logCapacity`). Reading it subscribes to changes. */
   get entries(): readonly LogEntry[] {
@@ -75,8 +81,8 @@ export class ClientLog {
   }
 
   dispose(): void {
-    if (this.#frame) cancelAnimationFrame(this.#frame);
-    this.#frame = 0;
+    this.#withdraw?.();
+    this.#withdraw = undefined;
   }
 
   #push(entry: LogEntry): void {
@@ -91,13 +97,8 @@ export class ClientLog {
     this.#bump();
   }
 
-  // A burst of events re-renders once per animation frame, not once per event.
+  // A burst of events re-renders once per animation frame (with the rest of the panel), not once per event.
   #bump(): void {
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#entries = this.#entries.slice();
-      this.#version++;
-    });
+    this.#withdraw ??= nextFrame(this.#commit);
   }
 }

@@ -1,5 +1,6 @@
 /** Takes the control channel's feed and trace batches, drops replays, and hands them on once per frame. */
 import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
+import { nextFrame } from "./frame-batch.ts";
 
 type Flush = (feed: FeedEntry[], trace: Delivery[]) => void;
 
@@ -17,7 +18,7 @@ export class StreamBatcher {
   #traceSeq = 0;
   #feed: FeedEntry[] = [];
   #trace: Delivery[] = [];
-  #scheduled = false;
+  readonly #flush = () => this.#flushTo(this.#feed.splice(0), this.#trace.splice(0));
 
   constructor(flushTo: Flush) {
     this.#flushTo = flushTo;
@@ -40,14 +41,6 @@ export class StreamBatcher {
   }
 
   #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    const flush = () => {
-      this.#scheduled = false;
-      this.#flushTo(this.#feed.splice(0), this.#trace.splice(0));
-    };
-    // A hidden tab gets no animation frames; a timer keeps its panel current.
-    if (document.hidden) setTimeout(flush, 100);
-    else requestAnimationFrame(flush);
+    nextFrame(this.#flush);
   }
 }

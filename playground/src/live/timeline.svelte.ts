@@ -4,6 +4,7 @@ import { compareClientNames, isClientName } from "../../../contract/client-names
 import { deliveryKey, rawFrame } from "./log-entry.ts";
 import { eventFrame, frameKind, parseEventFrame } from "./frame-text.ts";
 import { CallMatcher } from "./call-matcher.ts";
+import { nextFrame } from "./frame-batch.ts";
 
 /** One row of the timeline: a frame between a client's lane and the server's, or a call made on the server. */
 export interface TimelineItem {
@@ -35,6 +36,8 @@ const holdMs = 120;
 /** One row per this many ms at speed 1 while replaying. */
 const replayStepMs = 500;
 const maxItems = 20_000;
+/** A call is placed before its frames when they are among this many newest rows; a call later than that (a flood) is shown where it arrives. */
+const searchRows = 2000;
 
 /**
  * Records frames and calls, and plays them back: `live` follows what arrives, `paused` holds the view
@@ -54,7 +57,8 @@ export class Timeline {
   #nextId = 1;
   #lanes = new Set<string>();
   #matcher = new CallMatcher<TimelineItem, TimelineItem>();
-  #raf = 0;
+  #withdraw: (() => void) | undefined;
+  readonly #tickNow = () => this.#tick(performance.now());
   #lastTick = 0;
   #owed = 0;
   /** The rows revealed by the latest update, to animate: `[from, to)`. */
@@ -176,8 +180,8 @@ export class Timeline {
   }
 
   dispose(): void {
-    cancelAnimationFrame(this.#raf);
-    this.#raf = 0;
+    this.#withdraw?.();
+    this.#withdraw = undefined;
   }
 
   #item(fields: Omit<TimelineItem, "id">): TimelineItem {
@@ -192,8 +196,14 @@ export class Timeline {
   /** Puts a call before the earliest of its frames, wherever that one is (waiting or already shown). */
   #placeBefore(call: TimelineItem, frames: TimelineItem[]): void {
     const ids = new Set(frames.map((frame) => frame.id));
-    const waiting = this.#pending.findIndex((entry) => ids.has(entry.item.id));
-    const shown = this.#items.findIndex((item) => ids.has(item.id));
+    let waiting = -1;
+    let waitingCount = 0;
+    this.#pending.forEach((entry, index) => {
+      if (!ids.has(entry.item.id)) return;
+      if (waiting < 0) waiting = index;
+      waitingCount++;
+    });
+    const shown = earliestFromEnd(this.#items, ids, ids.size - waitingCount);
     if (shown >= 0) {
       this.#items.splice(shown, 0, call);
       this.#lanes.add(call.lane);
@@ -207,14 +217,14 @@ export class Timeline {
   }
 
   #bump(): void {
-    if (this.#raf) return;
+    if (this.#withdraw) return;
     this.#lastTick = performance.now();
-    this.#raf = requestAnimationFrame((now) => this.#tick(now));
+    this.#withdraw = nextFrame(this.#tickNow);
   }
 
   /** One DOM update per animation frame: commit due rows, move the playhead. */
   #tick(now: number): void {
-    this.#raf = 0;
+    this.#withdraw = undefined;
     const elapsed = now - this.#lastTick;
     this.#lastTick = now;
     let changed = false;
@@ -249,6 +259,22 @@ export class Timeline {
       changed = true;
     }
     if (changed) this.#version++;
-    if (this.#pending.length || this.mode === "playing") this.#raf = requestAnimationFrame((next) => this.#tick(next));
+    if (this.#pending.length || this.mode === "playing") this.#withdraw = nextFrame(this.#tickNow);
   }
+}
+
+/**
+ * The index of the earliest item whose id is in `ids`, searching from the newest end and stopping once
+ * `count` were found: a call's frames are among the newest rows, so a flood does not scan the whole record per call.
+ */
+function earliestFromEnd(items: readonly TimelineItem[], ids: ReadonlySet<number>, count: number): number {
+  let earliest = -1;
+  let found = 0;
+  for (let index = items.length - 1; index >= Math.max(0, items.length - searchRows) && found < count; index--) {
+    if (ids.has(items[index].id)) {
+      earliest = index;
+      found++;
+    }
+  }
+  return earliest;
 }

@@ -48,6 +48,7 @@ export class TraceView {
   #clearedSeq = $state(0);
   #quiet = $state(true);
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastDelivery = 0;
   #release: Array<() => void>;
 
   constructor(session: LiveSession, cards: () => CardSockets[]) {
@@ -185,9 +186,20 @@ export class TraceView {
     this.#version++;
   }
 
+  // One timer per quiet spell, not one per delivery: a flood brings thousands in a second.
   #noteDelivery(): void {
+    this.#lastDelivery = performance.now();
+    if (this.#timer !== undefined) return;
     this.#quiet = false;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => (this.#quiet = true), quietMs);
+    const check = () => {
+      const waited = performance.now() - this.#lastDelivery;
+      if (waited < quietMs) {
+        this.#timer = setTimeout(check, quietMs - waited);
+        return;
+      }
+      this.#timer = undefined;
+      this.#quiet = true;
+    };
+    this.#timer = setTimeout(check, quietMs);
   }
 }
