@@ -1,6 +1,6 @@
 /** Observes every emit made on a sandbox's server and the sockets the real adapter delivered it to. */
 import { Adapter, type BroadcastOptions } from "socket.io-adapter";
-import type { Namespace, Socket } from "socket.io";
+import { Socket, type Namespace } from "socket.io";
 import type { Delivery, Recipient } from "../../contract/protocol.ts";
 
 /** What the tracer needs from its sandbox. */
@@ -80,10 +80,17 @@ export class DeliveryTracer {
   #sockets = new Map<string, Socket>();
   /** The adapter class to pass to `new Server({ adapter })`. */
   readonly adapter: typeof Adapter;
+  /** Each watched socket's `notifyOutgoingListeners`: notes the packet, then runs the socket's own listeners. */
+  readonly #notify: NotifyOutgoing;
 
   constructor(context: TraceContext) {
     this.#context = context;
     this.adapter = this.adapterOn(Adapter);
+    const tracer = this;
+    this.#notify = function (packet) {
+      tracer.#outgoing(this, packet);
+      notifyListeners.call(this, packet);
+    };
   }
 
   /**
@@ -135,11 +142,15 @@ export class DeliveryTracer {
   watch(socket: Socket): void {
     this.#sockets.set(socket.id, socket);
     socket.once("disconnect", () => setImmediate(() => this.#sockets.delete(socket.id)));
-    socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
-      if (this.#current) this.#current.reached.push(socket);
-      else if (this.#relaying) this.#relaying.sockets.push(socket);
-      else if (this.#current === undefined) this.#direct(socket, event, args);
-    });
+    // Socket.IO calls this for every packet it hands the socket (an adapter's broadcast, `socket.emit`). An
+    // `onAnyOutgoing` listener would copy the listener array and spread the arguments once per delivery.
+    (socket as unknown as { notifyOutgoingListeners: NotifyOutgoing }).notifyOutgoingListeners = this.#notify;
+  }
+
+  #outgoing(socket: Socket, packet: OutgoingPacket): void {
+    if (this.#current) this.#current.reached.push(socket);
+    else if (this.#relaying) this.#relaying.sockets.push(socket);
+    else if (this.#current === undefined) this.#direct(socket, packet.data[0], packet.data.slice(1));
   }
 
   /**
@@ -314,6 +325,16 @@ export class DeliveryTracer {
     });
   }
 }
+
+/** A packet Socket.IO sends a socket: the event name first, then its arguments. */
+interface OutgoingPacket {
+  data: [string, ...unknown[]];
+}
+
+type NotifyOutgoing = (this: Socket, packet: OutgoingPacket) => void;
+
+/** Socket.IO's own: runs the socket's `onAnyOutgoing` listeners (a learner's, the Admin UI's). */
+const notifyListeners = (Socket.prototype as unknown as { notifyOutgoingListeners: NotifyOutgoing }).notifyOutgoingListeners;
 
 interface ConsoleCall {
   call: string;
