@@ -18,6 +18,12 @@ type Unstamped<T> = Omit<T, "seq" | "at" | "run">;
  * kept, so it costs an increment per message instead of a formatted entry and its JSON to the owner.
  */
 export const detailPerBatch = 100;
+/**
+ * The same while a flood goes on (the batch before also had more than it showed): a burst is shown in full, a
+ * sustained flood at 20 of each kind every 16 ms (1,250 a second, more than anyone reads) costs the sandbox,
+ * the control channel and the page a fifth of the formatting, JSON and parsing.
+ */
+export const floodDetailPerBatch = 20;
 /** How long entries wait to go out together. */
 const batchMs = 16;
 
@@ -62,6 +68,8 @@ export class FeedStream {
   /** Detailed lines and deliveries in the batch under way, and those of a flood counted instead (not said yet). */
   #batchLines = 0;
   #batchDeliveries = 0;
+  /** Entries of each kind shown in full in this batch: `detailPerBatch`, or `floodDetailPerBatch` during a flood. */
+  #detail = detailPerBatch;
   #countedLines = 0;
   #countedDeliveries = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -93,7 +101,7 @@ export class FeedStream {
    * if (stream.lineWanted()) stream.feed({ level: "log", kind: "program", text: format(...args) });
    */
   lineWanted(): boolean {
-    if (++this.#batchLines <= detailPerBatch) return true;
+    if (++this.#batchLines <= this.#detail) return true;
     this.#countedLines++;
     this.#schedule();
     return false;
@@ -101,7 +109,7 @@ export class FeedStream {
 
   /** As `lineWanted`, for a delivery: false means it is only counted, so the tracer need not note its recipients. */
   deliveryWanted(): boolean {
-    if (++this.#batchDeliveries <= detailPerBatch) return true;
+    if (++this.#batchDeliveries <= this.#detail) return true;
     this.#countedDeliveries++;
     this.#schedule();
     return false;
@@ -132,6 +140,7 @@ export class FeedStream {
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#detail = Math.max(this.#batchLines, this.#batchDeliveries) > this.#detail ? floodDetailPerBatch : detailPerBatch;
     this.#batchLines = this.#batchDeliveries = 0;
     const counted = this.#countedLines + this.#countedDeliveries;
     if (this.#unsent > 0 || counted > 0) {
@@ -155,7 +164,7 @@ export class FeedStream {
     const sentences: string[] = [];
     if (lines + deliveries > 0) {
       sentences.push(
-        `A flood: ${plural(lines, "console line")} and ${plural(deliveries, "delivery", "deliveries")} were counted but not shown (this page gets the first ${detailPerBatch} of each every ${batchMs} ms).`,
+        `A flood: ${plural(lines, "console line")} and ${plural(deliveries, "delivery", "deliveries")} were counted but not shown (this page gets the first ${detailPerBatch} of each every ${batchMs} ms, ${floodDetailPerBatch} while a flood goes on).`,
       );
     }
     if (dropped > 0) {
