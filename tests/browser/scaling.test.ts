@@ -56,7 +56,10 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   expect(elsewhere).toHaveLength(2);
   await send(page, "A", "one server");
   for (const name of withA) await entry(page, name, /^received chat message "one server"/).waitFor();
-  await page.waitForTimeout(500);
+  // The other server's clients: a message of their own reaches both of them (so they are live and caught up), and
+  // A's message, sent before it, never did.
+  await send(page, elsewhere[0], "other server");
+  for (const name of elsewhere) await entry(page, name, /^received chat message "other server"/).waitFor();
   for (const name of elsewhere) expect(await entry(page, name, /^received chat message "one server"/).count()).toBe(0);
 
   // Adapter on: the servers restart, the clients reconnect, and A's message reaches all four.
