@@ -1,22 +1,9 @@
 /** Real Chromium: Open Admin UI opens @socket.io/admin-ui's own UI, connected to this page's sandbox; a wrong password is refused. */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const live = serverAndBrowser();
 
 /** Counts admin-ui's `invalid credentials` refusals that reached the page, over polling or WebSocket. */
 function refusalsOnTheWire(page: Page): { count: number } {
@@ -49,14 +36,14 @@ function problems(page: Page): string[] {
 }
 
 it("opens the Admin UI connected to this sandbox, listing its sockets; a wrong password is refused", { timeout: 90_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await live.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/lessons/chat`);
+  await page.goto(`${live.server.url}/lessons/chat`);
   for (const name of ["Client A", "Client B"]) {
     await page.getByRole("region", { name, exact: true }).getByRole("status").filter({ hasText: /^connected$/ }).waitFor({ timeout: 20_000 });
   }
   const ticket = JSON.parse((await page.evaluate<string | null>('sessionStorage.getItem("socket-playground:ticket")')) ?? "{}") as { id: string };
-  const ids = server.playground.registry.get(ticket.id)!.sockets().map((socket) => socket.socketId);
+  const ids = live.server.playground.registry.get(ticket.id)!.sockets().map((socket) => socket.socketId);
   expect(ids).toHaveLength(2);
 
   const [admin] = await Promise.all([context.waitForEvent("page"), page.getByRole("button", { name: "Open Admin UI" }).click()]);
@@ -66,7 +53,7 @@ it("opens the Admin UI connected to this sandbox, listing its sockets; a wrong p
   // Nothing secret in the URL the Admin UI was opened at.
   expect(admin.url()).not.toMatch(/password|session|token/i);
   await admin.getByText(/^\s*connected\s*$/i).first().waitFor({ timeout: 20_000 });
-  await admin.goto(`${server.url}/admin-ui/#/sockets/`);
+  await admin.goto(`${live.server.url}/admin-ui/#/sockets/`);
   for (const id of ids) await admin.getByRole("cell", { name: id }).waitFor({ timeout: 20_000 });
   expect(seen).toEqual([]);
 

@@ -1,34 +1,21 @@
 /** Chromium against the real server: simulated clients, their logs and raw frames, the console, an external client, Deliveries. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { BrowserContext, Locator, Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 let context: BrowserContext | undefined;
 let external: ChildProcess | undefined;
 const dialogs: string[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
 
 afterEach(async () => {
   external?.kill();
   external = undefined;
   await context?.close();
   context = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const card = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
@@ -40,14 +27,14 @@ const entry = (page: Page, name: string, text: RegExp) => log(page, name).getByR
  * the page runs on Playwright's clock: time flows as usual until the test moves it on (`page.clock.fastForward`).
  */
 async function openLesson(path: string, count: number, { clock = false } = {}): Promise<Page> {
-  context = await browser.newContext();
+  context = await live.browser.newContext();
   if (clock) await context.clock.install();
   const page = await context.newPage();
   page.on("dialog", (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.goto(`${server.url}${path}`);
+  await page.goto(`${live.server.url}${path}`);
   await card(page, "Client A").waitFor();
   const cards = page.getByRole("region", { name: /^Client [A-Z]$/ });
   while ((await cards.count()) < count) await page.getByRole("button", { name: "Add client" }).click();

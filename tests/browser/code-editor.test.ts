@@ -1,26 +1,13 @@
 /** Chromium against the real server: the learner edits the server code, runs it in their sandbox, and sees errors with their line. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { BrowserContext, Locator, Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
 
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const card = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
@@ -31,10 +18,10 @@ const editor = (page: Page) => serverCode(page).getByRole("textbox", { name: "Se
 
 /** A learner in a fresh browser context (so a sandbox of their own) on `path`, with its clients connected. */
 async function openLesson(path: string, count: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await live.browser.newContext({ viewport: { width: 1280, height: 800 } });
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto(`${server.url}${path}`);
+  await page.goto(`${live.server.url}${path}`);
   for (const letter of "ABCDEFGHIJKL".slice(0, count)) await connected(card(page, `Client ${letter}`));
   await editor(page).waitFor();
   return page;
@@ -176,7 +163,7 @@ describe("the server code editor", () => {
     await expect.poll(() => editor(page).innerText()).toContain('console.log("got " + msg);');
   });
 
-  it("keeps the preamble and server.listen read-only", async () => {
+  it("keeps the preamble and live.server.listen read-only", async () => {
     const page = await openLesson("/lessons/broadcast", 1);
     // A window tall enough for the whole file: the editor draws only the lines on screen.
     await page.setViewportSize({ width: 1280, height: 2400 });

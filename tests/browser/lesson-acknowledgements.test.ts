@@ -1,25 +1,13 @@
 /** Walks the acknowledgements lesson in real Chromium: acks come back, a silent card makes the server's timeout fire, a poll counts answers. */
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 import { loadLessons } from "../../server/lessons/lesson-loader.ts";
 import { arrive, card, challengeIs, consoleShows, entry, nextStep, send, socketId, status, type } from "./lesson-walker.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 const lesson = loadLessons(fileURLToPath(new URL("../../lessons", import.meta.url))).find((candidate) => candidate.slug === "acknowledgements")!;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const answerAcks = (page: Page, name: string, mode: "now" | "late" | "never") => card(page, name).getByRole("combobox", { name: "Answer acks" }).selectOption(mode);
 const run = (page: Page, command: string) => page.getByRole("button", { name: `Run ${command}`, exact: true }).click();
@@ -27,10 +15,10 @@ const run = (page: Page, command: string) => page.getByRole("button", { name: `R
 const consoleLog = (page: Page) => page.getByRole("region", { name: "Server console" }).getByRole("log");
 
 it("acknowledgements: an ack comes back; a card that never answers makes the server's timeout fire; a poll counts the answers", { timeout: 180_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await live.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   try {
-    await page.goto(`${server.url}/lessons/acknowledgements`);
+    await page.goto(`${live.server.url}/lessons/acknowledgements`);
     await arrive(page, lesson, 0);
     await send(page, "A", "hello");
     await entry(page, "A", /^sent chat message "hello"/).waitFor();

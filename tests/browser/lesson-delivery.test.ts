@@ -4,26 +4,14 @@
  * client_offset switch on the retry is refused and B receives it once.
  */
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 import { loadLessons } from "../../server/lessons/lesson-loader.ts";
 import { arrive, card, consoleShows, entry, nextStep, send } from "./lesson-walker.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 const lesson = loadLessons(fileURLToPath(new URL("../../lessons", import.meta.url))).find((candidate) => candidate.slug === "delivery")!;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** The step's text: A's latency 500 ms, Ack timeout in ms 800, Retries 1 (the card connects again with these). */
 async function slowA(page: Page): Promise<void> {
@@ -36,12 +24,12 @@ async function slowA(page: Page): Promise<void> {
 
 describe("lesson 7: delivery guarantees", () => {
   it("a late ack makes A retry: the message is stored twice without idempotency, once with a UNIQUE client_offset", { timeout: 60_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await live.browser.newContext();
     try {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${server.url}/lessons/delivery/3`);
+      await page.goto(`${live.server.url}/lessons/delivery/3`);
 
       // 3: without idempotency, a duplicate
       await arrive(page, lesson, 2);

@@ -1,35 +1,24 @@
 /** Walks each of the four lessons in real Chromium, step by step as a learner would, and completes every challenge. */
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 import { loadLessons, type LoadedLesson } from "../../server/lessons/lesson-loader.ts";
 import { arrive, card, challengeIs, consoleShows, entry, nextStep, room, roomsShown, send, socketId, status, type } from "./lesson-walker.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 let context: BrowserContext | undefined;
 const lessons = loadLessons(fileURLToPath(new URL("../../lessons", import.meta.url)));
 
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
 afterEach(async () => {
   await context?.close();
   context = undefined;
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function open(slug: string): Promise<{ page: Page; lesson: LoadedLesson }> {
-  context = await browser.newContext();
+  context = await live.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/lessons/${slug}`);
+  await page.goto(`${live.server.url}/lessons/${slug}`);
   return { page, lesson: lessons.find((candidate) => candidate.slug === slug)! };
 }
 

@@ -3,37 +3,26 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { io as connect, type Socket } from "socket.io-client";
 import type { SandboxTicket } from "../../contract/protocol.ts";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
 import { once } from "../support/live.ts";
-import { builtPage, startTestServer } from "../support/server.ts";
+import { builtPage, serverAndBrowser } from "../support/server.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 let context: BrowserContext | undefined;
 let participant: Socket | undefined;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
 afterEach(async () => {
   participant?.disconnect();
   participant = undefined;
   await context?.close();
   context = undefined;
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** A fresh tab that records every CSP violation and console error. */
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context = await live.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const problems: string[] = [];
   await page.addInitScript(`
@@ -44,7 +33,7 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
     if (message.type() === "error" || /Content Security Policy/i.test(message.text())) problems.push(message.text());
   });
   page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(`${server.url}${path}`);
+  await page.goto(`${live.server.url}${path}`);
   await connectedClient(page, "Client A");
   return { page, problems };
 }
@@ -64,7 +53,7 @@ async function typeInConsole(page: Page, line: string): Promise<void> {
 
 describe("the Content Security Policy", () => {
   it("is sent with the page, and the built page has no inline script for it to block", async () => {
-    const response = await fetch(`${server.url}/lessons/chat`);
+    const response = await fetch(`${live.server.url}/lessons/chat`);
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval)/);
@@ -108,7 +97,7 @@ describe("text a participant sends", () => {
     await page.getByRole("region", { name: "Server console" }).scrollIntoViewIfNeeded();
     await rows.filter({ hasText: "Server console:" }).waitFor();
 
-    participant = connect(server.url, { path: ticket.path, transports: ["websocket"], forceNew: true });
+    participant = connect(live.server.url, { path: ticket.path, transports: ["websocket"], forceNew: true });
     await once(participant, "connect");
     const attack = "\x1b[2J\x1b[H\x1b]8;;https://evil.example/\x07click me\x1b]8;;\x07\u009b31m\r\nA fake line\u202e";
     participant.emit("chat message", attack);
@@ -146,7 +135,7 @@ describe("another web site", () => {
   beforeAll(async () => {
     foreign = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(`<!doctype html><title>elsewhere</title><iframe src="${server.url}/lessons/chat"></iframe>`);
+      res.end(`<!doctype html><title>elsewhere</title><iframe src="${live.server.url}/lessons/chat"></iframe>`);
     });
     await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
     foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
@@ -154,11 +143,11 @@ describe("another web site", () => {
   afterAll(() => new Promise<void>((resolve) => foreign.close(() => resolve())));
 
   it("cannot make its visitors create sandboxes, with JSON (preflight refused), a simple request, or a form", async () => {
-    context = await browser.newContext();
+    context = await live.browser.newContext();
     const page = await context.newPage();
     await page.goto(foreignUrl);
-    const before = server.playground.registry.size;
-    const api = JSON.stringify(`${server.url}/api/sandboxes`);
+    const before = live.server.playground.registry.size;
+    const api = JSON.stringify(`${live.server.url}/api/sandboxes`);
     const outcome = await page.evaluate(`(async () => {
       const json = await fetch(${api}, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then(
         () => "answered",
@@ -178,11 +167,11 @@ describe("another web site", () => {
       return json;
     })()`);
     expect(outcome).toBe("blocked");
-    expect(server.playground.registry.size).toBe(before);
+    expect(live.server.playground.registry.size).toBe(before);
   });
 
   it("cannot show the playground in a frame", async () => {
-    context = await browser.newContext();
+    context = await live.browser.newContext();
     const page = await context.newPage();
     await page.goto(foreignUrl);
     const frame = page.frames().find((candidate) => candidate !== page.mainFrame());

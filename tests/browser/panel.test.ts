@@ -1,27 +1,22 @@
 /** The live panel in real Chromium: a trace to trust, one screen, steps that reset it, Run buttons, the console log, the timeline. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, BrowserContextOptions, Locator, Page } from "playwright-core";
 import type { CompiledLesson } from "../../contract/lesson-types.ts";
 import { loadLessons } from "../../server/lessons/lesson-loader.ts";
 import { compileLessons } from "../../server/lessons/lesson-compiler.ts";
 import { clientName } from "../../contract/client-names.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { serverAndBrowser } from "../support/server.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 let lessons: CompiledLesson[];
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 let context: BrowserContext | undefined;
 let external: ChildProcess | undefined;
 
 beforeAll(async () => {
   lessons = await compileLessons(loadLessons(`${root}lessons`));
-  server = await startTestServer();
-  browser = await launchBrowser();
 });
 afterEach(async () => {
   external?.kill();
@@ -29,16 +24,12 @@ afterEach(async () => {
   await context?.close();
   context = undefined;
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function open(path: string, options: BrowserContextOptions = {}): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  context = await live.browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   context.setDefaultTimeout(12_000); // a stuck step fails with its own message, before the test's timeout
   const page = await context.newPage();
-  await page.goto(`${server.url}${path}`);
+  await page.goto(`${live.server.url}${path}`);
   return page;
 }
 
@@ -92,7 +83,7 @@ describe("a trace you can trust", () => {
     await card(page, "B").getByText("got the last emit").waitFor();
 
     // Into the next lesson on the same page: the session stays, its program (and run) change.
-    await page.goto(`${server.url}/lessons/broadcast/5`);
+    await page.goto(`${live.server.url}/lessons/broadcast/5`);
     await connected(page, "ABC");
     await page.getByRole("link", { name: /^Next/ }).click();
     await page.getByRole("heading", { level: 1, name: /What a room is/ }).waitFor();
@@ -200,7 +191,7 @@ describe("one screen", () => {
     await card(page, "A").getByRole("button", { name: "Join", exact: true }).click();
     await expect.poll(joined).toBe(before + 1);
     for (const path of ["/lessons/namespaces/6", "/lessons/chat/1"]) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${live.server.url}${path}`);
       await page.getByRole("main").waitFor();
       expect(await width(), path).toBe(390);
       await page.getByRole("button", { name: "Live panel" }).click();

@@ -4,26 +4,14 @@
  * comes back with the same id, its room, and the missed message.
  */
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 import { loadLessons } from "../../server/lessons/lesson-loader.ts";
 import { arrive, card, challengeIs, consoleShows, entry, nextStep, roomsShown, send, socketId, status, type } from "./lesson-walker.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 const lesson = loadLessons(fileURLToPath(new URL("../../lessons", import.meta.url))).find((candidate) => candidate.slug === "recovery")!;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const offline = (page: Page, name: string) => card(page, name).getByRole("button", { name: "Go offline" }).click();
 const online = (page: Page, name: string) => card(page, name).getByRole("button", { name: "Go online" }).click();
@@ -37,10 +25,10 @@ async function dropA(page: Page, id: string): Promise<void> {
 
 describe("lesson 6: disconnection and recovery", () => {
   it("Go offline, back-off, the send buffer, and a missed emit lost with recovery off, recovered with it on", { timeout: 240_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await live.browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(`${server.url}/lessons/recovery`);
+      await page.goto(`${live.server.url}/lessons/recovery`);
 
       // 1: Disconnect is a goodbye; Go offline is not
       await arrive(page, lesson, 0);

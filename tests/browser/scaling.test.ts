@@ -1,32 +1,19 @@
 /** Real Chromium, the scaling lesson: cards name their server; Session ID unknown without sticky sessions; the adapter. */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { serverAndBrowser } from "../support/server.ts";
 import { card, consoleShows, entry, send } from "./lesson-walker.ts";
 import { groupsByServer, serverOf, statusOf, switchNamed } from "./scaling-page.ts";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const live = serverAndBrowser();
 
 const connectedTo = (page: Page, name: string, node: number) =>
   card(page, name).getByRole("status").filter({ hasText: new RegExp(`^connected · server ${node}$`) }).waitFor({ timeout: 20_000 });
 
 it("shows Session ID unknown without sticky sessions, and a broadcast reaching one server without the adapter", { timeout: 150_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await live.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/lessons/scaling/2`);
+  await page.goto(`${live.server.url}/lessons/scaling/2`);
   await connectedTo(page, "A", 1);
   await connectedTo(page, "B", 2);
   expect(await switchNamed(page, "Sticky sessions").isChecked()).toBe(true);
@@ -50,7 +37,7 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
   await serverOf(page, "A", 60_000);
 
   // Four clients, adapter off: A's message reaches server 1's clients only.
-  await page.goto(`${server.url}/lessons/scaling/3`);
+  await page.goto(`${live.server.url}/lessons/scaling/3`);
   // Round-robin spreads the four over both servers, two each; which card lands where depends on connection order.
   const { withA, elsewhere } = await groupsByServer(page);
   expect(elsewhere).toHaveLength(2);
@@ -72,9 +59,9 @@ it("shows Session ID unknown without sticky sessions, and a broadcast reaching o
 });
 
 it("a crash of server 2: its cards reconnect to server 1; the switch starts it again", { timeout: 90_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await live.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/lessons/scaling/5`);
+  await page.goto(`${live.server.url}/lessons/scaling/5`);
   await expect.poll(() => switchNamed(page, "Adapter").isChecked(), { timeout: 20_000 }).toBe(true);
   const { elsewhere, withA } = await groupsByServer(page, 30_000);
   const onTwo = (await statusOf(page, "A").innerText()).endsWith("server 2") ? withA : elsewhere;

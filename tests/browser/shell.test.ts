@@ -1,28 +1,23 @@
 /** The lesson shell in real Chromium against the real server: URLs, keyboard, history, progress, themes, axe. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import type { RunningServer } from "../../server/http-server.ts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import type { CompiledLesson } from "../../contract/lesson-types.ts";
 import { loadLessons } from "../../server/lessons/lesson-loader.ts";
 import { compileLessons } from "../../server/lessons/lesson-compiler.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { serverAndBrowser } from "../support/server.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const axeSource = readFileSync(`${root}node_modules/axe-core/axe.min.js`, "utf8");
 let lessons: CompiledLesson[];
-let server: RunningServer;
-let browser: Browser;
+const live = serverAndBrowser();
 let context: BrowserContext | undefined;
 /** Console errors, page errors and failed requests of the current test's pages. */
 let problems: string[] = [];
 
 beforeAll(async () => {
   lessons = await compileLessons(loadLessons(`${root}lessons`));
-  server = await startTestServer();
-  browser = await launchBrowser();
 });
 
 afterEach(async () => {
@@ -33,14 +28,9 @@ afterEach(async () => {
   expect(seen.join("\n"), "console errors or failed requests").toBe(""); // every one in full when it fails
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 /** A fresh tab (fresh storage, so a fresh sandbox) that records every console error and failed request. */
 async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
+  context = await live.browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
   const page = await context.newPage();
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()} (${page.url()})`);
@@ -97,9 +87,9 @@ async function axeViolations(page: Page): Promise<string[]> {
 describe("every lesson and step", () => {
   it("opens / and /lessons/<slug> at step 1", async () => {
     const page = await newPage();
-    await page.goto(server.url);
+    await page.goto(live.server.url);
     await expectStep(page, 0, 0);
-    await page.goto(`${server.url}/lessons/${lessons[2].slug}`);
+    await page.goto(`${live.server.url}/lessons/${lessons[2].slug}`);
     await expectStep(page, 2, 0);
   });
 
@@ -109,7 +99,7 @@ describe("every lesson and step", () => {
     for (const [stepIndex, step] of lesson.steps.entries()) {
       // Reduced motion: axe judges colours at rest, not halfway through a flash (a line that just ran fades in).
       await page.emulateMedia({ colorScheme: "light", reducedMotion: "reduce" });
-      await page.goto(`${server.url}/lessons/${lesson.slug}/${stepIndex + 1}`);
+      await page.goto(`${live.server.url}/lessons/${lesson.slug}/${stepIndex + 1}`);
       await expectStep(page, lessonIndex, stepIndex);
       if (step.setup.clients.length > 0) await page.getByRole("region", { name: "Client A", exact: true }).waitFor();
       expect(await axeViolations(page), `${lesson.slug}/${stepIndex + 1} light`).toEqual([]);
@@ -121,7 +111,7 @@ describe("every lesson and step", () => {
 
   it("is reached from the keyboard alone: → walks through every step of every lesson, ← walks back", async () => {
     const page = await newPage();
-    await page.goto(server.url);
+    await page.goto(live.server.url);
     await expectStep(page, 0, 0);
     const places = lessons.flatMap((lesson, lessonIndex) => lesson.steps.map((_, stepIndex) => [lessonIndex, stepIndex] as const));
     for (const [lessonIndex, stepIndex] of places.slice(1)) {
@@ -138,7 +128,7 @@ describe("every lesson and step", () => {
 
   it("moves with the Next and Previous links from the keyboard, and leaves arrows to text fields", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/lessons/${lessons[0].slug}/${lessons[0].steps.length}`);
+    await page.goto(`${live.server.url}/lessons/${lessons[0].slug}/${lessons[0].steps.length}`);
     await page.getByRole("link", { name: "Next", exact: true }).focus();
     await page.keyboard.press("Enter");
     await expectStep(page, 1, 0);
@@ -156,7 +146,7 @@ describe("every lesson and step", () => {
 describe("history and reload", () => {
   it("reload keeps the step; back and forward move between the steps visited", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/lessons/${lessons[2].slug}/3`);
+    await page.goto(`${live.server.url}/lessons/${lessons[2].slug}/3`);
     await expectStep(page, 2, 2);
     await page.reload();
     await expectStep(page, 2, 2);
@@ -178,11 +168,11 @@ describe("history and reload", () => {
     "%s shows a not-found view that links to the lesson list",
     async (path) => {
       const page = await newPage();
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${live.server.url}${path}`);
       await page.getByRole("heading", { name: "Not found", level: 1 }).waitFor();
       expect(await page.title()).toContain("Not found");
       await page.getByRole("link", { name: "See all lessons" }).click();
-      await page.waitForURL(`${server.url}/lessons`);
+      await page.waitForURL(`${live.server.url}/lessons`);
       const list = page.getByRole("main");
       for (const lesson of lessons) await list.getByRole("heading", { name: lesson.title }).waitFor();
       await list.getByRole("link", { name: exactly(lessons[3].steps[1].title, " (visited)") }).click();
@@ -202,7 +192,7 @@ describe("progress", () => {
   it("marks visited steps and the current one in the lesson list, across reloads; Reset lesson clears it after confirming", async () => {
     const lesson = lessons[1];
     const page = await newPage();
-    await page.goto(`${server.url}/lessons/${lesson.slug}/1`);
+    await page.goto(`${live.server.url}/lessons/${lesson.slug}/1`);
     await expectStep(page, 1, 0);
     await page.keyboard.press("ArrowRight");
     await expectStep(page, 1, 1);
@@ -241,7 +231,7 @@ describe("progress", () => {
     expect(challenge, "lesson 1 has the chat-everyone challenge").toBeDefined();
     const page = await newPage();
     const item = (state: string) => page.getByRole("region", { name: "Challenges" }).getByRole("listitem", { name: `${challenge.title} — ${state}` });
-    await page.goto(`${server.url}/lessons/${lesson.slug}/${challenge.step + 1}`);
+    await page.goto(`${live.server.url}/lessons/${lesson.slug}/${challenge.step + 1}`);
     await item("not done").waitFor();
     for (const name of ["Client A", "Client B", "Client C"]) await page.getByRole("region", { name, exact: true }).getByRole("status").filter({ hasText: /^connected$/ }).waitFor();
     // The hint stays folded until asked for.
@@ -257,7 +247,7 @@ describe("progress", () => {
     await page.reload();
     await item("done").waitFor();
     // It shows in its step only.
-    await page.goto(`${server.url}/lessons/${lesson.slug}/1`);
+    await page.goto(`${live.server.url}/lessons/${lesson.slug}/1`);
     await expectStep(page, 0, 0);
     expect(await page.getByRole("listitem", { name: new RegExp(`^${escape(challenge.title)}`) }).count()).toBe(0);
   });
@@ -268,7 +258,7 @@ describe("the lesson page", () => {
     const lesson = lessons[0];
     const stepIndex = lesson.steps.findIndex((step) => step.setup.highlight !== undefined);
     const page = await newPage();
-    await page.goto(`${server.url}/lessons/${lesson.slug}/${stepIndex + 1}`);
+    await page.goto(`${live.server.url}/lessons/${lesson.slug}/${stepIndex + 1}`);
     const code = page.getByRole("region", { name: "Server code", exact: true });
     const source = lesson.source.code.split("\n");
     // In the editor, the step's line and the line that ran are line decorations (the editor draws its own lines).
@@ -294,7 +284,7 @@ describe("the lesson page", () => {
   it("asks the Check yourself questions and shows a model answer only when asked", async () => {
     const lesson = lessons.find((candidate) => candidate.questions.length >= 2)!;
     const page = await newPage();
-    await page.goto(`${server.url}/lessons/${lesson.slug}/${lesson.steps.length}`);
+    await page.goto(`${live.server.url}/lessons/${lesson.slug}/${lesson.steps.length}`);
     const check = page.getByRole("region", { name: "Check yourself" });
     const answers = check.getByRole("textbox", { name: "Your answer" });
     expect(await answers.count()).toBe(lesson.questions.length);
@@ -309,7 +299,7 @@ describe("the lesson page", () => {
 
   it("remembers the theme toggle, opens the shortcuts sheet with ?, and resizes the divider from the keyboard", async () => {
     const page = await newPage({ colorScheme: "light" });
-    await page.goto(`${server.url}/lessons/${lessons[0].slug}/2`);
+    await page.goto(`${live.server.url}/lessons/${lessons[0].slug}/2`);
     const toggle = page.getByRole("button", { name: "Dark theme" });
     expect(await toggle.getAttribute("aria-pressed")).toBe("false");
     await toggle.click();
@@ -337,7 +327,7 @@ describe("the lesson page", () => {
 
   it("stacks text and panel below 900px with a toggle between them", async () => {
     const page = await newPage({ viewport: { width: 600, height: 900 } });
-    await page.goto(`${server.url}/lessons/${lessons[0].slug}/1`);
+    await page.goto(`${live.server.url}/lessons/${lessons[0].slug}/1`);
     await stepHeading(page).waitFor();
     expect(await page.getByRole("separator").count()).toBe(0);
     const client = page.getByRole("region", { name: "Client A", exact: true });
