@@ -329,6 +329,44 @@ const attacks: Attack[] = [
     for (const raw of slow) raw.resume();
     for (const raw of slow) expect((await raw.ended(15_000)).code).toBe(1008);
   }],
+  ["odd messages and offsets to the delivery program (SQL)", async (ticket) => {
+    await ownerSwitching(ticket, "delivery");
+    const raw = await joined(ticket, "polling");
+    await raw.send('21["chat message",{"$gt":""},"o1"]', '22["chat message","x",["o2"]]', '23["chat message","x",{"__proto__":{"a":1}}]');
+    for (const id of [1, 2, 3]) expect(await refusedWithAck(raw, id)).toMatch(/expects a string/);
+    await raw.send(`24["chat message","'); DROP TABLE messages; --","o4"]`, '25["chat message","after","o4"]');
+    await raw.next((message) => message.startsWith("35["), "the last message's ack");
+    const reader = client(ticket, { auth: { serverOffset: 0 } });
+    const received: unknown[] = [];
+    reader.on("chat message", (text: unknown) => received.push(text));
+    await waitFor(() => received.length === 2, "both stored messages caught up from offset 0, the table still there");
+    expect(received).toEqual(["'); DROP TABLE messages; --", "after"]);
+    raw.close();
+  }],
+  ["a full delivery database caught up by 60 sockets that never read", async (ticket) => {
+    await ownerSwitching(ticket, "delivery");
+    const raw = await joined(ticket, "websocket");
+    let refused = "";
+    for (let id = 1; id <= 40 && !refused; id++) {
+      await raw.send(`2${id}["chat message","${"x".repeat(60_000)}","offset-${id}"]`);
+      const ack = await raw.next((message) => message.startsWith(`3${id}[`), `the ack of ${id}`);
+      if (ack !== `3${id}[]`) refused = ack;
+    }
+    expect(refused).toMatch(/The database refused a write/);
+    const readers = await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const reader = await openRaw(url, ticket.path, "websocket");
+        await reader.send('0{"serverOffset":0}');
+        await reader.next((message) => message.startsWith("0{"), "the CONNECT answer");
+        reader.pause();
+        return reader;
+      }),
+    );
+    await raw.send('2100["chat message","still here","offset-last"]');
+    expect(await raw.next((message) => message.startsWith("3100["), "an answer while 60 sockets sit on the history")).toMatch(/^3100\[/);
+    for (const reader of readers) reader.close();
+    raw.close();
+  }],
   ["the control channel: deep auth, a wrong token, events before joining", async (ticket) => {
     const raw = await openRaw(url, "/control/socket.io", "websocket");
     await raw.send(`0{"sandbox":${nested(3000)}}`);
