@@ -133,7 +133,39 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
     // Chromium's own trace of the load: each task's thread time, which a machine shared with other work does not
     // inflate the way it does the long-task observer's wall time. `BENCH_PAGE_TRACE=<file>` keeps it (chrome://tracing).
     const traceFile = process.env.BENCH_PAGE_TRACE;
-    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+    // A kept trace also records the script stack of each forced layout (a layout read after a DOM write).
+    const categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", ...(traceFile ? ["disabled-by-default-devtools.timeline.stack"] : [])];
+    await browser.startTracing(page, { categories });
+    // `BENCH_PAGE_DOM=1`: how many elements each part of the panel holds before and after the flood.
+    const domCounts = `(() => {
+      const count = (selector) => [...document.querySelectorAll(selector)].reduce((sum, element) => sum + element.querySelectorAll("*").length, 0);
+      return { page: document.querySelectorAll("*").length, logs: count('[role="log"]'), deliveries: count('table[aria-label="Deliveries"]'), timeline: count('[aria-label="Frames and server calls, oldest first"]') };
+    })()`;
+    if (process.env.BENCH_PAGE_DOM) {
+      console.error("elements before the flood", await page.evaluate(domCounts));
+      // Elements added per animation frame during the flood, by the part of the panel they went into.
+      await page.evaluate(`(() => {
+        const frames = (window.__added = []);
+        let current = {};
+        const part = (node) => {
+          const element = node.nodeType === 1 ? node : node.parentElement;
+          if (!element) return "other";
+          if (element.closest('[role="log"]')) return "logs";
+          if (element.closest("table")) return "deliveries";
+          if (element.closest('[role="list"]')) return "timeline";
+          return element.closest("section[aria-labelledby]") ? "cards" : (element.tagName + "." + element.className).slice(0, 40);
+        };
+        new MutationObserver((records) => {
+          for (const record of records) for (const node of record.addedNodes) {
+            const key = part(record.target);
+            const size = node.nodeType === 1 ? 1 + node.querySelectorAll("*").length : 0;
+            if (size) current[key] = (current[key] ?? 0) + size;
+          }
+        }).observe(document.body, { childList: true, subtree: true });
+        const tick = () => { if (Object.keys(current).length) frames.push(current); current = {}; if (frames.length < 400) requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+      })()`);
+    }
     await page.evaluate(`__bench.tasks.length = 0; __bench.expected = ${targets.length}; __bench.t0 = performance.now();`);
     for (let sent = 0; sent < options.events; ) {
       const end = Math.min(options.events, sent + 250);
@@ -147,6 +179,10 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
       throw new Error(`${error.message}\nThe logs' last entries:\n${seen.join("\n")}`);
     });
     await page.waitForTimeout(300); // long tasks are reported when they end
+    if (process.env.BENCH_PAGE_DOM) {
+      console.error("elements after the flood", await page.evaluate(domCounts));
+      console.error("elements added per frame (first 8 frames that added any)", JSON.stringify(await page.evaluate("__added.slice(0, 8)")));
+    }
     if (cdp && profileFile) writeFileSync(profileFile, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     const trace = await browser.stopTracing();
     if (traceFile) writeFileSync(traceFile, trace);

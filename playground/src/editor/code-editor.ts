@@ -238,8 +238,9 @@ export function mountCodeEditor(parent: HTMLElement, state: EditorState): CodeEd
       if (next.highlight === marks.highlight && next.ran === marks.ran) return;
       marks = next;
       const wait = appliedAt + ranEveryMs - performance.now();
-      if (next.highlight !== applied.highlight || wait <= 0) applyMarks();
-      else pendingMarks ??= setTimeout(applyMarks, wait);
+      if (next.highlight !== applied.highlight) applyMarks();
+      // Not inside the panel's render: a dispatch reads the selection, which would lay the page out mid-frame.
+      else pendingMarks ??= setTimeout(applyMarks, Math.max(0, wait));
     },
     problem(next) {
       problem = next;

@@ -4,6 +4,8 @@ import { nextFrame } from "./frame-batch.ts";
 
 /** How many entries a log keeps; older ones are dropped (the view says how many are hidden). */
 export const logCapacity = 10_000;
+/** About as many rows as a log shows at once: a commit never replaces more than these. */
+const screenRows = 24;
 
 /**
  * The entries one simulated client sent and received, plus its raw frames.
@@ -22,8 +24,12 @@ export class ClientLog {
   #nextId = 1;
   #lastEventId = 0;
   #withdraw: (() => void) | undefined;
+  /** Entries added since the last commit: what the next frame's render of this log would replace. */
+  #added = 0;
+  readonly #weight = () => Math.min(this.#added, screenRows);
   readonly #commit = () => {
     this.#withdraw = undefined;
+    this.#added = 0;
     this.#entries = this.#entries.slice();
     this.#version++;
   };
@@ -97,8 +103,10 @@ export class ClientLog {
     this.#bump();
   }
 
-  // A burst of events re-renders once per animation frame (with the rest of the panel), not once per event.
+  // A burst of events re-renders once per animation frame (with the rest of the panel), not once per event; under a
+  // flood the logs take turns, a few a frame.
   #bump(): void {
-    this.#withdraw ??= nextFrame(this.#commit);
+    this.#added++;
+    this.#withdraw ??= nextFrame(this.#commit, this.#weight);
   }
 }

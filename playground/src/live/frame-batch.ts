@@ -1,31 +1,53 @@
-/** One DOM update per animation frame: the panel's logs, trace and timeline all commit in the same frame callback. */
+/**
+ * One DOM update per animation frame: the panel's logs, trace and timeline all commit in the same frame callback.
+ * Under a flood the logs take turns: each frame commits logs only up to a budget of rows, the rest the next frame.
+ */
 
-const waiting = new Set<() => void>();
+/** Rows a frame may replace in the logs (a log's commit weighs the entries it adds, at most a screenful). */
+const rowsPerFrame = 30;
+
+/** Commits waiting for the next frame, in the order they were asked for; a weight for those that take turns. */
+const waiting = new Map<() => void, (() => number) | undefined>();
 let scheduled = false;
 
 function commitAll(): void {
   scheduled = false;
-  const commits = [...waiting];
-  waiting.clear();
+  let spent = 0;
+  const commits: Array<() => void> = [];
+  for (const [commit, weight] of waiting) {
+    if (weight) {
+      // At least one weighed commit a frame, so the logs always move on.
+      if (spent > 0 && spent >= rowsPerFrame) continue;
+      spent += Math.max(1, weight());
+    }
+    commits.push(commit);
+  }
+  for (const commit of commits) waiting.delete(commit);
+  if (waiting.size) schedule();
   // Svelte flushes the state these set once, in the microtask after this callback: one render for all of them.
   for (const commit of commits) commit();
 }
 
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  if (document.hidden) setTimeout(commitAll, 100);
+  else requestAnimationFrame(commitAll);
+}
+
 /**
  * Runs `commit` in the next animation frame, together with every other commit asked for before it; asking
- * twice for the same function runs it once. Returns a function that withdraws it. A hidden tab gets no
- * animation frames: there a timer keeps the panel current.
+ * twice for the same function runs it once. With `weight` (how many rows it would change), it takes its turn:
+ * a frame runs such commits, oldest first, until they weigh `rowsPerFrame`, and leaves the others for the next.
+ * Returns a function that withdraws it. A hidden tab gets no animation frames: there a timer keeps the panel current.
  *
  * @example
  * const withdraw = nextFrame(() => (version++));
+ * nextFrame(commitLog, () => added); // a log: waits its turn under a flood
  * withdraw(); // on dispose
  */
-export function nextFrame(commit: () => void): () => void {
-  waiting.add(commit);
-  if (!scheduled) {
-    scheduled = true;
-    if (document.hidden) setTimeout(commitAll, 100);
-    else requestAnimationFrame(commitAll);
-  }
+export function nextFrame(commit: () => void, weight?: () => number): () => void {
+  if (!waiting.has(commit)) waiting.set(commit, weight);
+  schedule();
   return () => waiting.delete(commit);
 }

@@ -1,11 +1,15 @@
 /** The delivery trace as the panel shows it: this program run only, one column per socket id, cells that know when a socket existed. */
 import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
+import { untrack } from "svelte";
 import type { LiveSession } from "./session.svelte.ts";
+import { nextFrame } from "./frame-batch.ts";
 import { ackStates, cellStates, type AckState, type CellState, type ReceiptSource } from "./delivery-match.ts";
 import { SocketLifetimes } from "./socket-lifetimes.ts";
 
 /** Rows on screen; older emits stay in the trace. */
 export const rowLimit = 40;
+/** Rows the table may gain per frame: one that fills at once (a flood's first frame) lays out a screenful of cells in one go. */
+const rowsGainedPerFrame = 4;
 /** How long the trace must be quiet before a page client's own log is compared with it. */
 const quietMs = 1500;
 
@@ -50,11 +54,31 @@ export class TraceView {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastDelivery = 0;
   #release: Array<() => void>;
+  /** Bumped when the table takes the session's newest deliveries: under a flood it takes its turn with the logs. */
+  #shown = $state(0);
+  #added = 0;
+  #withdraw: (() => void) | undefined;
+  /** How many rows `rows` may hold after this frame's commit. */
+  #rowCap = rowsGainedPerFrame;
+  readonly #commit = () => {
+    this.#withdraw = undefined;
+    this.#added = 0;
+    this.#rowCap = Math.min(rowLimit, untrack(() => this.rows.length) + rowsGainedPerFrame);
+    this.#shown++;
+    // Still filling up: the rest of the rows come in the next frames.
+    if (this.#rowCap < rowLimit && untrack(() => this.#session.deliveries.length) > this.#rowCap) this.#withdraw = nextFrame(this.#commit, this.#weight);
+  };
+  /** A table row has a cell per column: it weighs about as much as two log rows. */
+  readonly #weight = () => 2 * Math.min(Math.max(this.#added, 1), rowsGainedPerFrame * 4);
+  /** The session forgot its stream (a new sandbox): the table empties at once. */
+  readonly #emptied = $derived(this.#session.deliveries.length === 0);
 
   constructor(session: LiveSession, cards: () => CardSockets[]) {
     this.#session = session;
     this.#cards = cards;
     for (const entry of session.feed) this.#lifetimes.add(entry);
+    // A panel opened on a run that has emits already: its rows come in over the first frames.
+    if (session.deliveries.length) this.#withdraw = nextFrame(this.#commit, this.#weight);
     this.#release = [session.onFeed((entry) => this.#noteFeed(entry)), session.onDelivery(() => this.#noteDelivery())];
   }
 
@@ -62,7 +86,9 @@ export class TraceView {
   readonly deliveries = $derived.by(() => {
     const run = this.#session.settings.run;
     const cleared = this.#clearedSeq;
-    return this.#session.deliveries.filter((delivery) => delivery.run === run && delivery.seq > cleared);
+    void this.#shown;
+    if (this.#emptied) return [];
+    return untrack(() => this.#session.deliveries).filter((delivery) => delivery.run === run && delivery.seq > cleared);
   });
 
   /** Columns: every socket of every card; earlier sockets only while a row on screen concerns them. */
@@ -84,7 +110,8 @@ export class TraceView {
     void this.#version;
     const candidates = this.#candidates;
     const rows: Delivery[] = [];
-    for (let index = this.deliveries.length - 1; index >= 0 && rows.length < rowLimit; index--) {
+    const cap = this.#rowCap;
+    for (let index = this.deliveries.length - 1; index >= 0 && rows.length < cap; index--) {
       const delivery = this.deliveries[index];
       if (candidates.some((column) => this.#concerns(delivery, column.socketId))) rows.push(delivery);
     }
@@ -173,6 +200,7 @@ export class TraceView {
 
   dispose(): void {
     for (const release of this.#release) release();
+    this.#withdraw?.();
     clearTimeout(this.#timer);
   }
 
@@ -188,6 +216,8 @@ export class TraceView {
 
   // One timer per quiet spell, not one per delivery: a flood brings thousands in a second.
   #noteDelivery(): void {
+    this.#added++;
+    this.#withdraw ??= nextFrame(this.#commit, this.#weight);
     this.#lastDelivery = performance.now();
     if (this.#timer !== undefined) return;
     this.#quiet = false;
