@@ -162,7 +162,7 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
             if (size) current[key] = (current[key] ?? 0) + size;
           }
         }).observe(document.body, { childList: true, subtree: true });
-        const tick = () => { if (Object.keys(current).length) frames.push(current); current = {}; if (frames.length < 400) requestAnimationFrame(tick); };
+        const tick = () => { if (Object.keys(current).length) frames.push(current); current = {}; if (frames.length < 2000) requestAnimationFrame(tick); };
         requestAnimationFrame(tick);
       })()`);
     }
@@ -181,7 +181,8 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
     await page.waitForTimeout(300); // long tasks are reported when they end
     if (process.env.BENCH_PAGE_DOM) {
       console.error("elements after the flood", await page.evaluate(domCounts));
-      console.error("elements added per frame (first 8 frames that added any)", JSON.stringify(await page.evaluate("__added.slice(0, 8)")));
+      const added = "__added.map((parts, index) => ({ frame: index, ...parts })).sort((a, b) => Object.values(b).reduce((x, y) => x + y, -b.frame) - Object.values(a).reduce((x, y) => x + y, -a.frame)).slice(0, 5)";
+      console.error("elements added, the 5 frames that added most", JSON.stringify(await page.evaluate(added)));
     }
     if (cdp && profileFile) writeFileSync(profileFile, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     const trace = await browser.stopTracing();

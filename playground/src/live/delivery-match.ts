@@ -18,6 +18,8 @@ export interface ReceiptSource {
   ownsSocket(socketId: string): boolean;
   /** Whether the `ordinal`-th event with `key` on `socketId` asked for an acknowledgement, and whether it got one. */
   ackState?(socketId: string, key: string, ordinal: number): AckState | undefined;
+  /** False while no emit has asked this client for an acknowledgement: its column needs no `ackState` at all. */
+  readonly askedAcks?: boolean;
 }
 
 /** Each delivery's receipt key, computed once: the table asks again at every render. */

@@ -77,6 +77,8 @@ export class SimulatedClient {
    * event, `silent` / `answered` for one that came with an acknowledgement callback (the Deliveries table shows it).
    */
   #asked = new Map<string, Array<AckState | undefined>>();
+  /** Some received event asked for an acknowledgement. */
+  #asksSeen = false;
   #askedCount = 0;
   #askedVersion = $state(0);
   /** The card's network is down (Go offline): nothing gets through until Go online. */
@@ -241,6 +243,12 @@ export class SimulatedClient {
    * Whether the `ordinal`-th event (1-based) with delivery key `key` that socket `socketId` received came with an
    * acknowledgement callback, and if so whether this client answered it.
    */
+  /** Whether the server has asked this client for any acknowledgement yet (until then no row needs `ackState`). */
+  get askedAcks(): boolean {
+    void this.#askedVersion;
+    return this.#asksSeen;
+  }
+
   ackState(socketId: string, key: string, ordinal: number): AckState | undefined {
     void this.#askedVersion;
     return this.#asked.get(`${socketId}|${key}`)?.[ordinal - 1];
@@ -441,7 +449,10 @@ export class SimulatedClient {
     this.#asked.set(key, list);
     const index = list.push(asks ? "silent" : undefined) - 1;
     this.#askedCount++;
-    if (asks) this.#askedVersion++;
+    if (asks) {
+      this.#asksSeen = true;
+      this.#askedVersion++;
+    }
     return () => {
       list[index] = "answered";
       this.#askedVersion++;

@@ -152,6 +152,8 @@ export class TraceView {
   readonly #acks = $derived.by(() => {
     const acks = new Map<number, Map<string, AckState>>();
     for (const column of this.columns) {
+      // A flood to clients never asked for an acknowledgement costs nothing here.
+      if (column.receipts?.askedAcks === false) continue;
       ackStates(this.deliveries, column.socketId, column.receipts).forEach((state, index) => {
         if (state === undefined) return;
         const seq = this.deliveries[index].seq;
