@@ -16,9 +16,10 @@ function commitAll(): void {
   const commits: Array<() => void> = [];
   for (const [commit, weight] of waiting) {
     if (weight) {
-      // At least one weighed commit a frame, so the logs always move on.
-      if (spent > 0 && spent >= rowsPerFrame) continue;
-      spent += Math.max(1, weight());
+      // Those that fit in the budget; the first always, so the logs move on (one left out is first the next frame).
+      const rows = Math.max(1, weight());
+      if (spent > 0 && spent + rows > rowsPerFrame) continue;
+      spent += rows;
     }
     commits.push(commit);
   }
@@ -38,7 +39,7 @@ function schedule(): void {
 /**
  * Runs `commit` in the next animation frame, together with every other commit asked for before it; asking
  * twice for the same function runs it once. With `weight` (how many rows it would change), it takes its turn:
- * a frame runs such commits, oldest first, until they weigh `rowsPerFrame`, and leaves the others for the next.
+ * a frame runs such commits, oldest first, as long as they fit in `rowsPerFrame`, and leaves the others for the next.
  * Returns a function that withdraws it. A hidden tab gets no animation frames: there a timer keeps the panel current.
  *
  * @example

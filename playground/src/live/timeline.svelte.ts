@@ -198,11 +198,12 @@ export class Timeline {
     const ids = new Set(frames.map((frame) => frame.id));
     let waiting = -1;
     let waitingCount = 0;
-    this.#pending.forEach((entry, index) => {
-      if (!ids.has(entry.item.id)) return;
+    // Oldest first, and done once every frame is found: under a flood a call's frames are among the oldest waiting.
+    for (let index = 0; index < this.#pending.length && waitingCount < ids.size; index++) {
+      if (!ids.has(this.#pending[index].item.id)) continue;
       if (waiting < 0) waiting = index;
       waitingCount++;
-    });
+    }
     const shown = earliestFromEnd(this.#items, ids, ids.size - waitingCount);
     if (shown >= 0) {
       this.#items.splice(shown, 0, call);

@@ -9,7 +9,7 @@ import { SocketLifetimes } from "./socket-lifetimes.ts";
 /** Rows on screen; older emits stay in the trace. */
 export const rowLimit = 40;
 /** Rows the table may gain per frame: one that fills at once (a flood's first frame) lays out a screenful of cells in one go. */
-const rowsGainedPerFrame = 4;
+const rowsGainedPerFrame = 2;
 /** How long the trace must be quiet before a page client's own log is compared with it. */
 const quietMs = 1500;
 
