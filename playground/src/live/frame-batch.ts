@@ -1,10 +1,8 @@
 /**
  * One DOM update per animation frame: the panel's logs, trace and timeline all commit in the same frame callback.
- * Under a flood the logs take turns: each frame commits logs only up to a budget of rows, the rest the next frame.
+ * Under a flood the logs and the Deliveries table take turns: a frame commits them up to a budget of rows.
  */
-
-/** Rows a frame may replace in the logs (a log's commit weighs the entries it adds, at most a screenful). */
-const rowsPerFrame = 30;
+import { takeTurns } from "./frame-turns.ts";
 
 /** Commits waiting for the next frame, in the order they were asked for; a weight for those that take turns. */
 const waiting = new Map<() => void, (() => number) | undefined>();
@@ -12,17 +10,7 @@ let scheduled = false;
 
 function commitAll(): void {
   scheduled = false;
-  let spent = 0;
-  const commits: Array<() => void> = [];
-  for (const [commit, weight] of waiting) {
-    if (weight) {
-      // Those that fit in the budget; the first always, so the logs move on (one left out is first the next frame).
-      const rows = Math.max(1, weight());
-      if (spent > 0 && spent + rows > rowsPerFrame) continue;
-      spent += rows;
-    }
-    commits.push(commit);
-  }
+  const commits = takeTurns(waiting);
   for (const commit of commits) waiting.delete(commit);
   if (waiting.size) schedule();
   // Svelte flushes the state these set once, in the microtask after this callback: one render for all of them.
@@ -38,8 +26,8 @@ function schedule(): void {
 
 /**
  * Runs `commit` in the next animation frame, together with every other commit asked for before it; asking
- * twice for the same function runs it once. With `weight` (how many rows it would change), it takes its turn:
- * a frame runs such commits, oldest first, as long as they fit in `rowsPerFrame`, and leaves the others for the next.
+ * twice for the same function runs it once. With `weight` (how many rows it would change), it takes its turn
+ * (`takeTurns`): under a flood a frame runs such commits up to a budget of rows and leaves the rest for the next.
  * Returns a function that withdraws it. A hidden tab gets no animation frames: there a timer keeps the panel current.
  *
  * @example
