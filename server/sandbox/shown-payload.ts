@@ -22,6 +22,8 @@ export function cutText(text: string, shown: number): string {
  * shownArgs([{ a: 1 }, "hi"], 1024).args; // [{ a: 1 }, "hi"] (the same objects)
  */
 export function shownArgs(args: readonly unknown[], shown: number): { args: unknown[]; bytes: number } {
+  const flat = flatJsonLength(args, shown);
+  if (flat !== undefined) return { args: [...args], bytes: flat };
   const whole = boundedJson(args, shown);
   if (whole.complete) return { args: [...args], bytes: whole.text.length };
   const kept: unknown[] = [];
@@ -43,6 +45,23 @@ export function shownArgs(args: readonly unknown[], shown: number): { args: unkn
     room -= json.text.length + 1;
   }
   return { args: kept, bytes: shown + 64 };
+}
+
+/**
+ * The JSON length of `args` when every one is a string, number, boolean or null and the whole fits in `shown`
+ * (a chat message, mostly): what `boundedJson` would count, without its frames. Undefined otherwise.
+ */
+function flatJsonLength(args: readonly unknown[], shown: number): number | undefined {
+  let length = args.length > 1 ? args.length + 1 : 2; // the brackets and commas
+  for (const arg of args) {
+    if (typeof arg === "string") {
+      if (arg.length > shown) return undefined;
+      length += JSON.stringify(arg).length;
+    } else if (typeof arg === "number" || typeof arg === "boolean" || arg === null) length += JSON.stringify(arg).length;
+    else return undefined;
+    if (length > shown) return undefined;
+  }
+  return length;
 }
 
 /** The JSON size of `value` as a phrase: "64 KiB", or "over 16 MiB" when counting stopped there. */
@@ -67,21 +86,18 @@ type Frame =
  * boundedJson({ a: [1, 2] }, 100); // { text: '{"a":[1,2]}', complete: true, length: 11 }
  */
 export function boundedJson(value: unknown, max: number, keep = true): { text: string; complete: boolean; length: number } {
-  const parts: string[] = [];
-  let length = 0;
-  const write = (text: string) => {
-    length += text.length;
-    if (keep) parts.push(text);
-  };
+  // A state object and a module-level `write`, not a closure: under tsx's keepNames a named arrow made per call
+  // costs an `Object.defineProperty` each time (this runs for every traced message).
+  const out: Out = { parts: [], length: 0, keep };
   const stack: Frame[] = [{ kind: "value", value }];
-  while (stack.length > 0 && length <= max) {
+  while (stack.length > 0 && out.length <= max) {
     const frame = stack[stack.length - 1];
     if (frame.kind === "array") {
       if (frame.next >= frame.items.length) {
         stack.pop();
-        write("]");
+        write(out, "]");
       } else {
-        if (frame.next > 0) write(",");
+        if (frame.next > 0) write(out, ",");
         stack.push({ kind: "value", value: frame.items[frame.next++] });
       }
       continue;
@@ -90,31 +106,42 @@ export function boundedJson(value: unknown, max: number, keep = true): { text: s
       const key = frame.keys[frame.next++];
       if (key === undefined) {
         stack.pop();
-        write("}");
+        write(out, "}");
         continue;
       }
       const member = frame.source[key];
       if (member === undefined || typeof member === "function" || typeof member === "symbol") continue;
-      write(`${frame.written++ > 0 ? "," : ""}${JSON.stringify(key)}:`);
+      write(out, `${frame.written++ > 0 ? "," : ""}${JSON.stringify(key)}:`);
       stack.push({ kind: "value", value: member });
       continue;
     }
     stack.pop();
     const item = frame.value;
-    if (item === null || item === undefined || typeof item === "function" || typeof item === "symbol") write("null");
-    else if (typeof item === "string") write(JSON.stringify(item.length > max ? item.slice(0, max + 1) : item));
-    else if (typeof item === "number" || typeof item === "boolean") write(JSON.stringify(item));
-    else if (typeof item === "bigint") write(String(item));
-    else if (item instanceof ArrayBuffer || ArrayBuffer.isView(item)) write(`"[binary ${item.byteLength} bytes]"`);
-    else if (item instanceof Date) write(JSON.stringify(Number.isNaN(item.getTime()) ? null : item.toISOString()));
+    if (item === null || item === undefined || typeof item === "function" || typeof item === "symbol") write(out, "null");
+    else if (typeof item === "string") write(out, JSON.stringify(item.length > max ? item.slice(0, max + 1) : item));
+    else if (typeof item === "number" || typeof item === "boolean") write(out, JSON.stringify(item));
+    else if (typeof item === "bigint") write(out, String(item));
+    else if (item instanceof ArrayBuffer || ArrayBuffer.isView(item)) write(out, `"[binary ${item.byteLength} bytes]"`);
+    else if (item instanceof Date) write(out, JSON.stringify(Number.isNaN(item.getTime()) ? null : item.toISOString()));
     else if (Array.isArray(item)) {
-      write("[");
+      write(out, "[");
       stack.push({ kind: "array", items: item, next: 0 });
     } else {
-      write("{");
+      write(out, "{");
       stack.push({ kind: "object", source: item as Record<string, unknown>, keys: Object.keys(item as object), next: 0, written: 0 });
     }
   }
-  const complete = stack.length === 0 && length <= max;
-  return { text: keep ? parts.join("").slice(0, max) : "", complete, length };
+  const complete = stack.length === 0 && out.length <= max;
+  return { text: keep ? out.parts.join("").slice(0, max) : "", complete, length: out.length };
+}
+
+interface Out {
+  parts: string[];
+  length: number;
+  keep: boolean;
+}
+
+function write(out: Out, text: string): void {
+  out.length += text.length;
+  if (out.keep) out.parts.push(text);
 }

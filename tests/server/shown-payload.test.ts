@@ -34,4 +34,17 @@ describe("shownArgs and cutText", () => {
     expect(shownArgs(Array.from({ length: 300_000 }, () => ""), 1024).args.at(-1)).toMatch(/^… \(29\d{4} more arguments\)$/);
     expect(cutText("z".repeat(3000), 10)).toBe("zzzzzzzzzz… (3 KiB, shown 10 bytes)");
   });
+
+  it("count flat arguments (strings, numbers, booleans, null) as the bytes of their JSON, and cut them past the limit", () => {
+    const flat = fc.array(fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.double(), fc.boolean(), fc.constant(null)), { maxLength: 6 });
+    fc.assert(
+      fc.property(flat, fc.integer({ min: 2, max: 200 }), (args, shown) => {
+        const json = JSON.stringify(args);
+        const result = shownArgs(args, shown);
+        if (json.length <= shown) expect(result).toEqual({ args, bytes: json.length });
+        else expect(result.bytes).toBeGreaterThan(shown); // cut: counted at the limit and more
+      }),
+      { seed: testSeed("shownArgs flat"), numRuns: 500 },
+    );
+  });
 });
