@@ -133,8 +133,10 @@ export async function startPlaygroundServer(options: Partial<PlaygroundOptions>)
  */
 export async function connectOwner(url: string, ticket: SandboxTicket, counts: { feed: number; trace: number }): Promise<Owner> {
   const owner: Owner = connect(url, { path: "/control/socket.io", forceNew: true, transports: ["websocket"], auth: { sandbox: ticket.id, token: ticket.token } });
-  owner.on("feed", (entries) => (counts.feed += entries.length));
-  owner.on("trace", (deliveries) => (counts.trace += deliveries.length));
+  owner.on("stream", (entries, deliveries) => {
+    counts.feed += entries.length;
+    counts.trace += deliveries.length;
+  });
   await new Promise<void>((resolve, reject) => {
     owner.once("connect", resolve);
     owner.once("connect_error", reject);

@@ -186,8 +186,11 @@ export interface ConsoleReply {
  * `seq` counter); on connect the owner first gets `settings`, `sockets` and a backlog of recent entries.
  */
 export interface ControlServerToClientEvents {
-  feed: (entries: FeedEntry[]) => void;
-  trace: (deliveries: Delivery[]) => void;
+  /**
+   * The sandbox's console lines and deliveries since the last batch, in one packet (either list may be empty):
+   * one frame to the owner per 16 ms tick, not one per kind.
+   */
+  stream: (feed: FeedEntry[], trace: Delivery[]) => void;
   /** The whole list of sockets, sent after every connect, disconnect, join or leave. */
   sockets: (sockets: SocketInfo[]) => void;
   settings: (settings: SandboxState) => void;

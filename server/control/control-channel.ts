@@ -55,8 +55,7 @@ export class ControlChannel {
       const { feed, trace } = sandbox.backlog();
       socket.emit("settings", sandbox.settings);
       socket.emit("sockets", sandbox.sockets());
-      if (feed.length) socket.emit("feed", feed);
-      if (trace.length) socket.emit("trace", trace);
+      if (feed.length || trace.length) socket.emit("stream", feed, trace);
 
       socket.on("settings", (patch, ack) => {
         if (typeof ack !== "function") return;
@@ -95,11 +94,8 @@ export class ControlChannel {
     // Methods rather than arrow properties: no per-sandbox `name` dictionary under tsx's keepNames (see `Sandbox`).
     const io = this.#io;
     return {
-      feed(entries) {
-        io.to(id).emit("feed", entries);
-      },
-      trace(deliveries) {
-        io.to(id).emit("trace", deliveries);
+      stream(feed, trace) {
+        io.to(id).emit("stream", feed, trace);
       },
       sockets(list) {
         io.to(id).emit("sockets", list);

@@ -5,10 +5,9 @@ import { shownPayloadBytes } from "../config.ts";
 import { formatBytes } from "../wire/payload-budget.ts";
 import { cutText, shownArgs } from "./shown-payload.ts";
 
-/** Where a sandbox's stream goes (the control channel implements it). */
+/** Where a sandbox's stream goes (the control channel implements it): both kinds of a batch at once, one packet. */
 export interface StreamSink {
-  feed(entries: FeedEntry[]): void;
-  trace(deliveries: Delivery[]): void;
+  stream(feed: FeedEntry[], trace: Delivery[]): void;
 }
 
 type Unstamped<T> = Omit<T, "seq" | "at" | "run">;
@@ -152,8 +151,7 @@ export class FeedStream {
     const feed = unsent(this.#feed, this.#sent);
     const trace = unsent(this.#trace, this.#sent);
     this.#sent = this.#seq;
-    if (feed.length) this.#sink.feed(feed);
-    if (trace.length) this.#sink.trace(trace);
+    if (feed.length || trace.length) this.#sink.stream(feed, trace);
   }
 
   /** One line for the entries a flood kept off this page: counted past the batch detail, or dropped by the byte budget. */

@@ -61,7 +61,7 @@ async function ownerOf(ticket: SandboxTicket): Promise<{ socket: Socket; lines: 
   const socket = connect(url, { path: "/control/socket.io", forceNew: true, transports: ["websocket"], auth: { sandbox: ticket.id, token: ticket.token } });
   sockets.push(socket);
   const lines: string[] = [];
-  socket.on("feed", (entries: { text: string }[]) => lines.push(...entries.map((entry) => entry.text)));
+  socket.on("stream", (entries: { text: string }[]) => lines.push(...entries.map((entry) => entry.text)));
   await once(socket, "connect");
   return { socket, lines };
 }

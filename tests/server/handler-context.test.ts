@@ -72,7 +72,7 @@ describe("handler context", () => {
   beforeEach(async () => {
     feed.length = 0;
     trace.length = 0;
-    const sink: SandboxSink = { feed: (entries) => feed.push(...entries), trace: (deliveries) => trace.push(...deliveries), sockets() {}, settings() {} };
+    const sink: SandboxSink = { stream: (entries, deliveries) => (feed.push(...entries), trace.push(...deliveries)), sockets() {}, settings() {} };
     sandbox = new Sandbox({ id: "test", token: "secret", clientKey: "key" }, resolveOptions(), sink, { catalog });
     httpServer = createServer((req, res) => sandbox.engine.handleRequest(req, res));
     httpServer.on("upgrade", (req, socket, head) => sandbox.engine.handleUpgrade(req, socket, head));

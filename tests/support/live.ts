@@ -117,8 +117,10 @@ export async function connectOwner(
   owner.feed = [];
   owner.trace = [];
   owner.sockets = [];
-  owner.on("feed", (entries) => owner.feed.push(...entries));
-  owner.on("trace", (deliveries) => owner.trace.push(...deliveries));
+  owner.on("stream", (entries, deliveries) => {
+    owner.feed.push(...entries);
+    owner.trace.push(...deliveries);
+  });
   owner.on("sockets", (list) => (owner.sockets = list));
   await once(owner, "connect");
   return owner;

@@ -185,8 +185,10 @@ export class LiveSession {
       else void this.#replace(control);
     });
     let batcher = new StreamBatcher((feed, trace) => this.#take(feed, trace));
-    control.on("feed", (batch) => batcher.feed(batch));
-    control.on("trace", (batch) => batcher.trace(batch));
+    control.on("stream", (feed, trace) => {
+      batcher.feed(feed);
+      batcher.trace(trace);
+    });
     control.on("sockets", (sockets) => {
       this.sockets = sockets;
     });

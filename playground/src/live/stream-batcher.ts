@@ -10,7 +10,7 @@ type Flush = (feed: FeedEntry[], trace: Delivery[]) => void;
  *
  * @example
  * const batcher = new StreamBatcher((feed, trace) => render(feed, trace));
- * control.on("feed", (batch) => batcher.feed(batch));
+ * control.on("stream", (feed, trace) => (batcher.feed(feed), batcher.trace(trace)));
  */
 export class StreamBatcher {
   #flushTo: Flush;
