@@ -237,8 +237,11 @@ export class DeliveryTracer {
     const current = this.#current;
     this.#current = undefined;
     if (!current) return;
-    const [event, ...args] = current.data as [string, ...unknown[]];
-    const passed = args.slice(0, current.passed - 1);
+    const data = current.data as [string, ...unknown[]];
+    const event = data[0];
+    const args = data.slice(1);
+    // A session-aware adapter appended the packet's offset: the call passed the rest.
+    const passed = current.passed === data.length ? args : data.slice(1, current.passed);
     const own = current.ownRoomEmits ? this.#ownRoomOf(current.opts) : undefined;
     if (own) {
       // With connection state recovery on, Socket.IO sends `socket.emit` through the adapter, to the socket's own room.
@@ -305,24 +308,26 @@ export class DeliveryTracer {
     broadcast: Delivery["broadcast"],
     trigger = this.#consoleCall ? undefined : this.#context.trigger(),
   ): void {
-    const nsp = namespace.name;
     const node = this.#context.nodeOf?.(namespace);
-    const reached: Recipient[] = sockets.map((socket) => this.#recipient(socket));
+    const reached: Recipient[] = new Array(sockets.length);
+    for (let index = 0; index < sockets.length; index++) reached[index] = this.#recipient(sockets[index]);
     const fromConsole = this.#consoleCall;
-    if (fromConsole) fromConsole.reached.push(...reached.map((recipient) => recipient.client));
-    this.#context.report({
-      nsp,
+    if (fromConsole) for (const recipient of reached) fromConsole.reached.push(recipient.client);
+    // One object per delivery, handed to the stream as it is (no spreads of optional parts: each made a copy).
+    const delivery: Omit<Delivery, "seq" | "at" | "run"> = {
+      nsp: namespace.name,
       call: fromConsole?.call ?? call,
       event,
       args,
       from: sender ? this.#context.nameOf(sender) : undefined,
-      ...(node === undefined ? {} : { node }),
       trigger: fromConsole ? undefined : trigger,
       source: fromConsole ? "console" : "program",
-      ...(broadcast ? { broadcast } : {}),
       reached,
       line,
-    });
+    };
+    if (node !== undefined) delivery.node = node;
+    if (broadcast) delivery.broadcast = broadcast;
+    this.#context.report(delivery);
   }
 }
 

@@ -31,9 +31,10 @@ const entryOverhead = 256;
 /** What each socket an emit reached costs in a delivery (socket id, name, object). */
 const recipientCost = 96;
 
-interface Kept<T> {
-  entry: T;
-  cost: number;
+/** Entries of one kind, oldest first, and what each costs (two arrays: no wrapper object per kept entry). */
+class Kept<T extends { seq: number }> {
+  entries: T[] = [];
+  costs: number[] = [];
 }
 
 /**
@@ -56,8 +57,8 @@ export class FeedStream {
   #seq = 0;
   /** The program run new entries belong to; the sandbox moves it on at every restart of its server. */
   run = 1;
-  #feed: Kept<FeedEntry>[] = [];
-  #trace: Kept<Delivery>[] = [];
+  #feed = new Kept<FeedEntry>();
+  #trace = new Kept<Delivery>();
   #used = 0;
   /** Entries up to this `seq` have gone to the sink. */
   #sent = 0;
@@ -114,26 +115,38 @@ export class FeedStream {
     return false;
   }
 
+  /** Stamps and keeps `entry`: the object itself, made safe to show (callers hand over a fresh one; no copy per line). */
   feed(entry: Unstamped<FeedEntry>): FeedEntry {
-    const text = shownText(entry.text);
+    const stamped = entry as FeedEntry;
+    stamped.text = shownText(entry.text);
     const args = entry.args && shownArgs(entry.args, shownPayloadBytes);
-    const stamped = { seq: ++this.#seq, at: this.now, run: this.run, ...entry, text, ...(args ? { args: args.args } : {}) } as FeedEntry;
-    this.#keep(this.#feed, stamped, entryOverhead + text.length + (args?.bytes ?? 0) + (entry.event?.length ?? 0));
+    if (args) stamped.args = args.args;
+    this.#stamp(stamped);
+    this.#keep(this.#feed, stamped, entryOverhead + stamped.text.length + (args?.bytes ?? 0) + (entry.event?.length ?? 0));
     return stamped;
   }
 
+  /** As `feed`, for a delivery (the tracer's fresh object). */
   trace(delivery: Unstamped<Delivery>): Delivery {
-    const call = shownText(delivery.call);
+    const stamped = delivery as Delivery;
+    stamped.call = shownText(delivery.call);
     const args = shownArgs(delivery.args, shownPayloadBytes);
-    const stamped = { seq: ++this.#seq, at: this.now, run: this.run, ...delivery, call, args: args.args } as Delivery;
-    this.#keep(this.#trace, stamped, entryOverhead + call.length + args.bytes + delivery.event.length + recipientCost * delivery.reached.length);
+    stamped.args = args.args;
+    this.#stamp(stamped);
+    this.#keep(this.#trace, stamped, entryOverhead + stamped.call.length + args.bytes + delivery.event.length + recipientCost * delivery.reached.length);
     return stamped;
+  }
+
+  #stamp(entry: { seq: number; at: number; run: number }): void {
+    entry.seq = ++this.#seq;
+    entry.at = this.now;
+    entry.run = this.run;
   }
 
   /** What an owner that connects now should see first. */
   backlog(): { feed: FeedEntry[]; trace: Delivery[] } {
     this.flush();
-    return { feed: this.#feed.map((kept) => kept.entry), trace: this.#trace.map((kept) => kept.entry) };
+    return { feed: [...this.#feed.entries], trace: [...this.#trace.entries] };
   }
 
   flush(): void {
@@ -185,24 +198,25 @@ export class FeedStream {
     this.#timer = this.#sayTimer = undefined;
   }
 
-  #keep<T extends { seq: number }>(list: Kept<T>[], entry: T, cost: number): void {
-    list.push({ entry, cost });
+  #keep<T extends { seq: number }>(list: Kept<T>, entry: T, cost: number): void {
+    list.entries.push(entry);
+    list.costs.push(cost);
     this.#used += cost;
-    if (list.length > this.#backlog) this.#drop(list);
-    while (this.#used > this.#bytes && this.#feed.length + this.#trace.length > 1) {
-      const oldestFeed = this.#feed[0]?.entry.seq ?? Infinity;
-      const oldestTrace = this.#trace[0]?.entry.seq ?? Infinity;
+    if (list.entries.length > this.#backlog) this.#drop(list);
+    while (this.#used > this.#bytes && this.#feed.entries.length + this.#trace.entries.length > 1) {
+      const oldestFeed = this.#feed.entries[0]?.seq ?? Infinity;
+      const oldestTrace = this.#trace.entries[0]?.seq ?? Infinity;
       if (oldestFeed < oldestTrace) this.#drop(this.#feed);
       else this.#drop(this.#trace);
     }
     this.#schedule();
   }
 
-  #drop<T extends { seq: number }>(list: Kept<T>[]): void {
-    const dropped = list.shift();
+  #drop<T extends { seq: number }>(list: Kept<T>): void {
+    const dropped = list.entries.shift();
     if (!dropped) return;
-    this.#used -= dropped.cost;
-    if (dropped.entry.seq > this.#sent) this.#unsent++;
+    this.#used -= list.costs.shift()!;
+    if (dropped.seq > this.#sent) this.#unsent++;
   }
 }
 
@@ -217,8 +231,9 @@ function shownText(text: string): string {
 }
 
 /** The entries of `list` (oldest first) not yet sent. */
-function unsent<T extends { seq: number }>(list: Kept<T>[], sent: number): T[] {
-  let first = list.length;
-  while (first > 0 && list[first - 1].entry.seq > sent) first--;
-  return list.slice(first).map((kept) => kept.entry);
+function unsent<T extends { seq: number }>(list: Kept<T>, sent: number): T[] {
+  const { entries } = list;
+  let first = entries.length;
+  while (first > 0 && entries[first - 1].seq > sent) first--;
+  return first === entries.length ? [] : entries.slice(first);
 }
