@@ -18,6 +18,11 @@ export interface FanOutResult {
   plainPerSecond: number;
   playgroundPerSecond: number;
   ratio: number;
+  /**
+   * The median of each round pair's ratio (a playground round over the plain round run next to it): other people's
+   * load drifts over a run, and a pair shares its moment, so this moves less from run to run than `ratio`.
+   */
+  pairedRatio: number;
   plainRounds: number[];
   playgroundRounds: number[];
   /** What the owner received during the playground rounds: proof the feed and trace were on. */
@@ -129,6 +134,7 @@ export async function fanOut(options: FanOutOptions): Promise<FanOutResult> {
     plainPerSecond: Math.round(plainPerSecond),
     playgroundPerSecond: Math.round(playgroundPerSecond),
     ratio: round(playgroundPerSecond / plainPerSecond, 3),
+    pairedRatio: round(median(playgroundRounds.map((each, index) => each.perSecond / plainRounds[index].perSecond)), 3),
     plainRounds: plainRounds.map((round) => Math.round(round.perSecond)),
     playgroundRounds: playgroundRounds.map((round) => Math.round(round.perSecond)),
     ownerFeedLines: counts.feed,

@@ -37,6 +37,14 @@ export function printTable(results: { fanOut?: FanOutResult; code?: CodePathResu
       judged(fanOut.ratio >= 0.9, fanOut.messages >= judgedFrom.messages),
     ]);
     rows.push([
+      "  the same, median of each adjacent round pair's ratio",
+      "",
+      "",
+      fanOut.pairedRatio.toFixed(2),
+      "reported",
+      "",
+    ]);
+    rows.push([
       "  deliveries per CPU second (this process, clients included)",
       String(fanOut.plainPerCpuSecond),
       String(fanOut.playgroundPerCpuSecond),

@@ -19,6 +19,7 @@ it("npm run bench at tiny sizes prints a table and, last, one JSON object with e
   expect(figures.fanOut.plainPerSecond).toBeGreaterThan(0);
   expect(figures.fanOut.playgroundPerSecond).toBeGreaterThan(0);
   expect(figures.fanOut.ratio).toBeCloseTo(figures.fanOut.playgroundPerSecond / figures.fanOut.plainPerSecond, 1);
+  expect(figures.fanOut.pairedRatio).toBeCloseTo(figures.fanOut.playgroundRounds[0] / figures.fanOut.plainRounds[0], 1); // one round: one pair
   expect(figures.fanOut.ownerTraceEntries).toBeGreaterThan(0); // the owner really listened to the trace
 
   expect(figures.code.builtInPerSecond).toBeGreaterThan(0);
