@@ -31,6 +31,22 @@ const entryOverhead = 256;
 /** What each socket an emit reached costs in a delivery (socket id, name, object). */
 const recipientCost = 96;
 
+/** Streams with a batch waiting: one timer for every sandbox of the process, not one per sandbox and batch. */
+const due = new Set<FeedStream>();
+let tick: NodeJS.Timeout | undefined;
+
+function flushDue(): void {
+  tick = undefined;
+  // After the I/O already waiting (the participants' events and their deliveries): owners' batches go after them.
+  setImmediate(flushAll);
+}
+
+function flushAll(): void {
+  const streams = [...due];
+  due.clear();
+  for (const stream of streams) stream.flush();
+}
+
 /** Entries of one kind, oldest first, and what each costs (two arrays: no wrapper object per kept entry). */
 class Kept<T extends { seq: number }> {
   entries: T[] = [];
@@ -38,8 +54,9 @@ class Kept<T extends { seq: number }> {
 }
 
 /**
- * Stamps entries with `seq`, `at` and the current program `run`, and flushes batches to the sink on a short
- * timer, so a flood costs one control packet per tick rather than one per event. Before it keeps anything it
+ * Stamps entries with `seq`, `at` and the current program `run`, and flushes batches to the sink on a 16 ms tick
+ * shared by every sandbox (after the I/O waiting then), so a flood costs one control packet per tick rather than
+ * one per event, and a thousand quiet sandboxes one timer rather than one each. Before it keeps anything it
  * makes it safe to show and small: text (a console line, a delivery's call) is cut to `shownPayloadBytes` with
  * its real size and its control characters escaped (`contract/display-text.ts`), payloads are cut the same way.
  * It keeps the last `backlog` of each kind and, over both kinds and the batch not yet sent, at most `bytes`:
@@ -72,9 +89,10 @@ export class FeedStream {
   #detail = detailPerBatch;
   #countedLines = 0;
   #countedDeliveries = 0;
-  #timer: NodeJS.Timeout | undefined;
   /** The flush that says what a flood kept off the page, when the last such line was under a second ago. */
   #sayTimer: NodeJS.Timeout | undefined;
+  /** In `due`: a batch waits for the next tick. */
+  #due = false;
 
   /** `bytes`: what the kept entries may cost together (`SANDBOX_FEED_BYTES`). */
   constructor(sink: StreamSink, backlog: number, bytes = Infinity) {
@@ -150,8 +168,7 @@ export class FeedStream {
   }
 
   flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#unschedule();
     this.#detail = Math.max(this.#batchLines, this.#batchDeliveries) > this.#detail ? floodDetailPerBatch : detailPerBatch;
     this.#batchLines = this.#batchDeliveries = 0;
     const counted = this.#countedLines + this.#countedDeliveries;
@@ -184,18 +201,25 @@ export class FeedStream {
       );
     }
     this.feed({ level: "warn", kind: "system", text: sentences.join(" ") });
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#unschedule(); // said within the flush under way
+  }
+
+  #unschedule(): void {
+    this.#due = false;
+    due.delete(this);
   }
 
   #schedule(): void {
-    this.#timer ??= setTimeout(() => this.flush(), batchMs);
+    if (this.#due) return;
+    this.#due = true;
+    due.add(this);
+    tick ??= setTimeout(flushDue, batchMs);
   }
 
   close(): void {
-    clearTimeout(this.#timer);
+    this.#unschedule();
     clearTimeout(this.#sayTimer);
-    this.#timer = this.#sayTimer = undefined;
+    this.#sayTimer = undefined;
   }
 
   #keep<T extends { seq: number }>(list: Kept<T>, entry: T, cost: number): void {
