@@ -6,7 +6,11 @@ import type {
   ControlAuth,
   ControlClientToServerEvents,
   ControlServerToClientEvents,
+  Delivery,
+  FeedEntry,
   SandboxSettings,
+  SandboxState,
+  SocketInfo,
 } from "../../contract/protocol.ts";
 import { isProgramName } from "../programs/index.ts";
 import { createSocketServer } from "../socket-server.ts";
@@ -92,29 +96,42 @@ export class ControlChannel {
 
   /** Where a sandbox's stream and updates go: to its owners' room only. */
   sinkFor(id: string): SandboxSink {
-    // Methods rather than arrow properties: no per-sandbox `name` dictionary under tsx's keepNames (see `Sandbox`).
-    const io = this.#io;
-    return {
-      feed(entries) {
-        io.to(id).emit("feed", entries);
-      },
-      trace(deliveries) {
-        io.to(id).emit("trace", deliveries);
-      },
-      sockets(list) {
-        io.to(id).emit("sockets", list);
-      },
-      settings(settings) {
-        io.to(id).emit("settings", settings);
-      },
-      closed() {
-        io.to(id).disconnectSockets(true);
-      },
-    };
+    return new OwnersSink(this.#io, id);
   }
 
   close(): void {
     this.#io.close();
+  }
+}
+
+/** A sandbox's sink: its owners' room (a class: one small object per sandbox instead of five closures). */
+class OwnersSink implements SandboxSink {
+  #io: ControlServer;
+  #room: string;
+
+  constructor(io: ControlServer, room: string) {
+    this.#io = io;
+    this.#room = room;
+  }
+
+  feed(entries: FeedEntry[]): void {
+    this.#io.to(this.#room).emit("feed", entries);
+  }
+
+  trace(deliveries: Delivery[]): void {
+    this.#io.to(this.#room).emit("trace", deliveries);
+  }
+
+  sockets(list: SocketInfo[]): void {
+    this.#io.to(this.#room).emit("sockets", list);
+  }
+
+  settings(settings: SandboxState): void {
+    this.#io.to(this.#room).emit("settings", settings);
+  }
+
+  closed(): void {
+    this.#io.to(this.#room).disconnectSockets(true);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Which socket, and which of its events, a lesson program is handling right now: kept across `await` by AsyncLocalStorage. */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Socket } from "socket.io";
+import { Socket as SocketClass, type Socket } from "socket.io";
 
 /** What the program is handling: a socket's connection or disconnection (no `event`), or one event it sent. */
 export interface Handling {
@@ -35,10 +35,16 @@ const storage = new AsyncLocalStorage<Entry>();
  */
 export class HandlerContext {
   #onFault: (error: unknown, handling: Handling) => void;
+  /** Each covered socket's `emitReserved` (the socket is `this`): one function per sandbox, not a closure per socket. */
+  #covered: (this: Socket, event: string, ...args: unknown[]) => boolean;
 
   /** `onFault`: what to do when something thrown while handling escapes every handler (see `HandlerContext.blame`). */
   constructor(onFault: (error: unknown, handling: Handling) => void = () => undefined) {
     this.#onFault = onFault;
+    const owner = this;
+    this.#covered = function (event, ...args) {
+      return storage.run({ owner, socket: this }, emitReserved, this, event, args);
+    };
   }
 
   /**
@@ -85,9 +91,18 @@ export class HandlerContext {
    */
   cover(socket: Socket): void {
     // Socket.IO emits these from `_onclose` / `_onerror` through the protected `emitReserved`
-    // (socket.io/lib/socket.ts); wrapping it on this one socket is the only hook around all their listeners.
-    const emitter = socket as unknown as { emitReserved(event: string, ...args: unknown[]): boolean };
-    const emitReserved = emitter.emitReserved.bind(socket);
-    emitter.emitReserved = (event, ...args) => storage.run({ owner: this, socket }, () => emitReserved(event, ...args));
+    // (socket.io/lib/socket.ts); replacing it on this one socket is the only hook around all their listeners.
+    (socket as unknown as Reserved).emitReserved = this.#covered;
   }
+}
+
+interface Reserved {
+  emitReserved(event: string, ...args: unknown[]): boolean;
+}
+
+/** Socket.IO's own `emitReserved`, which a covered socket's runs inside the handling context. */
+const socketEmitReserved = (SocketClass.prototype as unknown as Reserved).emitReserved;
+
+function emitReserved(socket: Socket, event: string, args: unknown[]): boolean {
+  return socketEmitReserved.call(socket, event, ...args);
 }

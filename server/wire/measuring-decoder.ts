@@ -45,14 +45,9 @@ const encoder = new Encoder();
  * const io = new Server({ parser: measuringParser(ledger, rules) });
  */
 export function measuringParser(ledger: ConnectionLedger, rules: DecoderRules): { Encoder: typeof Encoder; Decoder: new () => MeasuringDecoder } {
-  return {
-    Encoder,
-    Decoder: class extends MeasuringDecoder {
-      constructor() {
-        super(ledger, rules);
-      }
-    },
-  };
+  // One decoder class for every server, its ledger and rules bound in: a class made per server costs its own
+  // shapes, prototype and code, and its decoders share no shape with another server's.
+  return { Encoder, Decoder: MeasuringDecoder.bind(null, ledger, rules) };
 }
 
 /**
