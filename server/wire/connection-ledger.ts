@@ -29,6 +29,7 @@ export interface LedgerHooks {
 type Membership = "connecting" | "connected";
 
 interface Entry {
+  ledger: ConnectionLedger;
   /** Accepted over the cap only to be told so: its CONNECT gets the reason, then it closes; it takes no place. */
   refusal: boolean;
   namespaces: Map<string, Membership>;
@@ -39,9 +40,14 @@ interface Entry {
   /** When this connection's last line was reported, and how many were held back since. */
   reported: number;
   heldBack: number;
-  /** The current one-second window of packets. */
-  window: { start: number; count: number };
+  /** The current one-second window of packets: when it started, and how many came in it. */
+  windowStart: number;
+  windowCount: number;
 }
+
+/** Where a connection keeps its entry, so the listeners shared by every connection find it without a lookup. */
+const entryKey = Symbol("ledger entry");
+type Tracked = Connection & { [entryKey]: Entry };
 
 /**
  * Why a CONNECT may not go on: `refuse` answers it with a `connect_error` and keeps the connection; a
@@ -68,14 +74,20 @@ export class ConnectionLedger {
   readonly limits: LedgerLimits;
   #hooks: LedgerHooks;
   #entries = new Map<Connection, Entry>();
-  /** Handshakes let in and not yet a connection, each with the timer that forgets it if it never becomes one. */
-  #handshakes = new Map<IncomingMessage, NodeJS.Timeout>();
-  #refusing = new Map<IncomingMessage, NodeJS.Timeout>();
+  /**
+   * Handshakes let in and not yet a connection, each with the timer that forgets it if it never becomes one; and
+   * those let in over the cap only to be refused. Made when needed and dropped once empty: most of the time no
+   * handshake is under way, and a thousand idle sandboxes need not hold two empty maps each.
+   */
+  #handshakes: Map<IncomingMessage, NodeJS.Timeout> | undefined;
+  #refusing: Map<IncomingMessage, NodeJS.Timeout> | undefined;
   #refusals = 0;
   /** Bytes queued over every connection. */
   #queued = 0;
   #arriving: Connection | undefined;
   #handshakeReported = 0;
+  /** The engine's `maxHttpBufferSize`, for the line about a WebSocket frame ws refused. */
+  #maxFrameBytes = 1e6;
 
   constructor(limits: LedgerLimits, hooks: LedgerHooks = { report: () => undefined, nameOf: () => "A client" }) {
     this.limits = limits;
@@ -84,7 +96,7 @@ export class ConnectionLedger {
 
   /** Places taken: handshakes under way, connections without a namespace, namespace connections. */
   get places(): number {
-    let places = this.#handshakes.size;
+    let places = this.#handshakes?.size ?? 0;
     for (const entry of this.#entries.values()) if (!entry.refusal) places += Math.max(1, entry.namespaces.size);
     return places;
   }
@@ -106,22 +118,27 @@ export class ConnectionLedger {
         this.#handshakeReported = now;
         this.#hooks.report(undefined, undefined, `Refused a new connection: this sandbox already has ${this.limits.maxSockets} sockets, the limit.`);
       }
-      if (this.#refusals + this.#refusing.size >= politeRefusals) return callback(this.fullMessage, false);
-      this.#refusing.set(req, forget(this.#refusing, req));
+      if (this.#refusals + (this.#refusing?.size ?? 0) >= politeRefusals) return callback(this.fullMessage, false);
+      const refusing = (this.#refusing ??= new Map());
+      refusing.set(req, forget(refusing, req));
       return callback(null, true);
     }
     // Engine.IO awaits between this answer and its "connection" event: hold the place meanwhile.
-    this.#handshakes.set(req, forget(this.#handshakes, req));
+    const handshakes = (this.#handshakes ??= new Map());
+    handshakes.set(req, forget(handshakes, req));
     callback(null, true);
   }
 
   /** Follows `engine`'s connections; call it before `io.bind(engine)`, so each is known when Socket.IO builds its decoder. */
   watch(engine: EngineServer): void {
+    this.#maxFrameBytes = engine.opts.maxHttpBufferSize ?? 1e6;
     engine.on("connection", (conn: Connection) => {
       const request = conn.request as IncomingMessage;
       settle(this.#handshakes, request);
       const refusal = settle(this.#refusing, request);
-      const entry: Entry = { refusal, namespaces: new Map(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, window: { start: 0, count: 0 } };
+      if (this.#handshakes?.size === 0) this.#handshakes = undefined;
+      if (this.#refusing?.size === 0) this.#refusing = undefined;
+      const entry: Entry = { ledger: this, refusal, namespaces: new Map(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, windowStart: 0, windowCount: 0 };
       if (refusal) {
         this.#refusals++;
         conn.once("close", () => this.#refusals--);
@@ -131,24 +148,43 @@ export class ConnectionLedger {
       }
       this.#entries.set(conn, entry);
       this.#arriving = conn;
-      conn.on("packetCreate", (packet: { type: string; data?: unknown }) => this.#outgoing(conn, entry, packet));
-      conn.on("packet", (packet: { type: string }) => this.#incoming(conn, packet));
-      conn.on("flush", (packets: { data?: unknown }[]) => {
-        let taken = 0;
-        for (const packet of packets) taken += sizeOf(packet.data);
-        entry.queued -= taken;
-        this.#queued -= taken;
-        entry.tookAt = Date.now();
-      });
-      conn.on("close", (_reason: string, description?: { message?: string }) => {
-        // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
-        if (description?.message?.includes("Max payload size exceeded")) {
-          this.report(conn, undefined, `${this.nameOf(conn)} sent a WebSocket message over ${formatBytes(engine.opts.maxHttpBufferSize ?? 1e6)}, the largest the server reads; the connection was closed (close code 1009).`);
-        }
-        this.#queued -= entry.queued;
-        this.#entries.delete(conn);
-      });
+      // The same four listeners for every connection (Engine.IO calls them with the connection as `this`): no
+      // closures per connection.
+      (conn as Tracked)[entryKey] = entry;
+      conn.on("packetCreate", ConnectionLedger.#packetCreated);
+      conn.on("packet", ConnectionLedger.#packetReceived);
+      conn.on("flush", ConnectionLedger.#flushed);
+      conn.on("close", ConnectionLedger.#closed);
     });
+  }
+
+  static #packetCreated(this: Connection, packet: { type: string; data?: unknown }): void {
+    const entry = (this as Tracked)[entryKey];
+    entry.ledger.#outgoing(this, entry, packet);
+  }
+
+  static #packetReceived(this: Connection, packet: { type: string }): void {
+    (this as Tracked)[entryKey].ledger.#incoming(this, packet);
+  }
+
+  static #flushed(this: Connection, packets: { data?: unknown }[]): void {
+    const entry = (this as Tracked)[entryKey];
+    let taken = 0;
+    for (const packet of packets) taken += sizeOf(packet.data);
+    entry.queued -= taken;
+    entry.ledger.#queued -= taken;
+    entry.tookAt = Date.now();
+  }
+
+  static #closed(this: Connection, _reason: string, description?: { message?: string }): void {
+    const entry = (this as Tracked)[entryKey];
+    const ledger = entry.ledger;
+    // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
+    if (description?.message?.includes("Max payload size exceeded")) {
+      ledger.report(this, undefined, `${ledger.nameOf(this)} sent a WebSocket message over ${formatBytes(ledger.#maxFrameBytes)}, the largest the server reads; the connection was closed (close code 1009).`);
+    }
+    ledger.#queued -= entry.queued;
+    ledger.#entries.delete(this);
   }
 
   /**
@@ -198,8 +234,11 @@ export class ConnectionLedger {
     const entry = this.#entries.get(conn);
     if (!entry) return true;
     const now = Date.now();
-    if (now - entry.window.start >= 1000) entry.window = { start: now, count: 0 };
-    return ++entry.window.count <= this.limits.packetsPerSecond;
+    if (now - entry.windowStart >= 1000) {
+      entry.windowStart = now;
+      entry.windowCount = 0;
+    }
+    return ++entry.windowCount <= this.limits.packetsPerSecond;
   }
 
   /** A CONNECT for `nsp` went on to Socket.IO. */
@@ -347,7 +386,8 @@ function forget(pending: Map<IncomingMessage, NodeJS.Timeout>, req: IncomingMess
 }
 
 /** Drops `req` from `pending` now that it is a connection; true if it was there. */
-function settle(pending: Map<IncomingMessage, NodeJS.Timeout>, req: IncomingMessage): boolean {
+function settle(pending: Map<IncomingMessage, NodeJS.Timeout> | undefined, req: IncomingMessage): boolean {
+  if (!pending) return false;
   clearTimeout(pending.get(req));
   return pending.delete(req);
 }
