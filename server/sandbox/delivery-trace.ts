@@ -1,6 +1,7 @@
 /** Observes every emit made on a sandbox's server and the sockets the real adapter delivered it to. */
 import { Adapter, type BroadcastOptions, type Room, type SocketId } from "socket.io-adapter";
 import { Socket, type Namespace } from "socket.io";
+import { boundConstructor } from "../bound-constructor.ts";
 import type { Delivery, Recipient } from "../../contract/protocol.ts";
 
 /** What the tracer needs from its sandbox. */
@@ -124,7 +125,7 @@ export class DeliveryTracer {
   adapterOn<Base extends typeof Adapter>(Base: Base, ownRoomEmits = Base !== Adapter): Base {
     // One class per adapter class for every tracer, this tracer bound in as its first argument: a class made per
     // sandbox costs its own shapes, prototype and (under tsx's keepNames) a `name` dictionary.
-    return DeliveryTracer.#tracingClass(Base, ownRoomEmits).bind(null, this) as unknown as Base;
+    return boundConstructor(DeliveryTracer.#tracingClass(Base, ownRoomEmits), this) as unknown as Base;
   }
 
   /** The tracing subclass of `Base`, made once (and forgotten with `Base`). */

@@ -1,4 +1,5 @@
 /** Every Engine.IO connection of one Socket.IO server and the namespaces it is in: the socket cap, checked at the handshake and at each CONNECT, and slow readers. */
+import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import type { Server as EngineServer, Socket as Connection } from "engine.io";
 import { formatBytes } from "./payload-budget.ts";
@@ -32,7 +33,7 @@ interface Entry {
   ledger: ConnectionLedger;
   /** Accepted over the cap only to be told so: its CONNECT gets the reason, then it closes; it takes no place. */
   refusal: boolean;
-  namespaces: Map<string, Membership>;
+  namespaces: Memberships;
   queued: number;
   /** When Engine.IO last handed this connection's queue to its transport (a reader that keeps up takes it within ms). */
   tookAt: number;
@@ -43,6 +44,49 @@ interface Entry {
   /** The current one-second window of packets: when it started, and how many came in it. */
   windowStart: number;
   windowCount: number;
+}
+
+/**
+ * A connection's namespaces and what it is to each, with the `Map` methods the ledger uses, over a flat array
+ * sized to its entries: most connections are in one namespace (at most `namespacesPerConnection`), and an empty
+ * `Map` alone holds a 150-byte table.
+ */
+class Memberships {
+  /** Namespace, membership, namespace, membership… */
+  #list: string[] = [];
+
+  get size(): number {
+    return this.#list.length / 2;
+  }
+
+  get(nsp: string): Membership | undefined {
+    const at = this.#indexOf(nsp);
+    return at < 0 ? undefined : (this.#list[at + 1] as Membership);
+  }
+
+  set(nsp: string, membership: Membership): void {
+    const at = this.#indexOf(nsp);
+    if (at >= 0) this.#list[at + 1] = membership;
+    // A literal for the first one: `push` onto an empty array would reserve room for 16.
+    else if (this.#list.length === 0) this.#list = [nsp, membership];
+    else this.#list.push(nsp, membership);
+  }
+
+  delete(nsp: string): boolean {
+    const at = this.#indexOf(nsp);
+    if (at < 0) return false;
+    this.#list.splice(at, 2);
+    return true;
+  }
+
+  keys(): string[] {
+    return this.#list.filter((_, index) => index % 2 === 0);
+  }
+
+  #indexOf(nsp: string): number {
+    for (let at = 0; at < this.#list.length; at += 2) if (this.#list[at] === nsp) return at;
+    return -1;
+  }
 }
 
 /** Where a connection keeps its entry, so the listeners shared by every connection find it without a lookup. */
@@ -138,7 +182,7 @@ export class ConnectionLedger {
       const refusal = settle(this.#refusing, request);
       if (this.#handshakes?.size === 0) this.#handshakes = undefined;
       if (this.#refusing?.size === 0) this.#refusing = undefined;
-      const entry: Entry = { ledger: this, refusal, namespaces: new Map(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, windowStart: 0, windowCount: 0 };
+      const entry: Entry = { ledger: this, refusal, namespaces: new Memberships(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, windowStart: 0, windowCount: 0 };
       if (refusal) {
         this.#refusals++;
         conn.once("close", () => this.#refusals--);
@@ -148,43 +192,41 @@ export class ConnectionLedger {
       }
       this.#entries.set(conn, entry);
       this.#arriving = conn;
-      // The same four listeners for every connection (Engine.IO calls them with the connection as `this`): no
-      // closures per connection.
+      // No listeners of its own on each connection (four would grow its events dictionary and "close" array by
+      // half a kilobyte): the connection's `emit` is one function for every connection, which hears the four events
+      // the ledger follows before the connection's listeners do (as listeners added first, before Socket.IO's).
       (conn as Tracked)[entryKey] = entry;
-      conn.on("packetCreate", ConnectionLedger.#packetCreated);
-      conn.on("packet", ConnectionLedger.#packetReceived);
-      conn.on("flush", ConnectionLedger.#flushed);
-      conn.on("close", ConnectionLedger.#closed);
+      (conn as { emit: unknown }).emit = ConnectionLedger.#emit;
     });
   }
 
-  static #packetCreated(this: Connection, packet: { type: string; data?: unknown }): void {
-    const entry = (this as Tracked)[entryKey];
-    entry.ledger.#outgoing(this, entry, packet);
+  /** A watched connection's `emit`: the ledger's look at the event, then the connection's listeners. */
+  static #emit(this: Connection, event: string, a?: unknown, b?: unknown): boolean {
+    ConnectionLedger.#heard(this, event, a, b);
+    // `apply` with `arguments`: no array made per event (this runs for every packet the connection sends).
+    return engineEmit.apply(this, arguments as unknown as [string, ...unknown[]]);
   }
 
-  static #packetReceived(this: Connection, packet: { type: string }): void {
-    (this as Tracked)[entryKey].ledger.#incoming(this, packet);
-  }
-
-  static #flushed(this: Connection, packets: { data?: unknown }[]): void {
-    const entry = (this as Tracked)[entryKey];
-    let taken = 0;
-    for (const packet of packets) taken += sizeOf(packet.data);
-    entry.queued -= taken;
-    entry.ledger.#queued -= taken;
-    entry.tookAt = Date.now();
-  }
-
-  static #closed(this: Connection, _reason: string, description?: { message?: string }): void {
-    const entry = (this as Tracked)[entryKey];
+  /** What the ledger does with a watched connection's events. */
+  static #heard(conn: Connection, event: string, a: unknown, b: unknown): void {
+    const entry = (conn as Tracked)[entryKey];
     const ledger = entry.ledger;
-    // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
-    if (description?.message?.includes("Max payload size exceeded")) {
-      ledger.report(this, undefined, `${ledger.nameOf(this)} sent a WebSocket message over ${formatBytes(ledger.#maxFrameBytes)}, the largest the server reads; the connection was closed (close code 1009).`);
+    if (event === "packetCreate") ledger.#outgoing(conn, entry, a as { type: string; data?: unknown });
+    else if (event === "flush") {
+      let taken = 0;
+      for (const packet of a as { data?: unknown }[]) taken += sizeOf(packet.data);
+      entry.queued -= taken;
+      ledger.#queued -= taken;
+      entry.tookAt = Date.now();
+    } else if (event === "packet") ledger.#incoming(conn, a as { type: string });
+    else if (event === "close") {
+      // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
+      if ((b as { message?: string } | undefined)?.message?.includes("Max payload size exceeded")) {
+        ledger.report(conn, undefined, `${ledger.nameOf(conn)} sent a WebSocket message over ${formatBytes(ledger.#maxFrameBytes)}, the largest the server reads; the connection was closed (close code 1009).`);
+      }
+      ledger.#queued -= entry.queued;
+      ledger.#entries.delete(conn);
     }
-    ledger.#queued -= entry.queued;
-    ledger.#entries.delete(this);
   }
 
   /**
@@ -253,7 +295,7 @@ export class ConnectionLedger {
 
   /** The namespaces `conn` is connected or connecting to. */
   namespacesOf(conn: Connection): string[] {
-    return [...(this.#entries.get(conn)?.namespaces.keys() ?? [])];
+    return this.#entries.get(conn)?.namespaces.keys() ?? [];
   }
 
   /**
@@ -354,6 +396,9 @@ export class ConnectionLedger {
     conn.close(true);
   }
 }
+
+/** Engine.IO's own `emit` (Node's), which a watched connection's runs after the ledger's look. */
+const engineEmit = EventEmitter.prototype.emit;
 
 /**
  * Engine.IO closes `conn` right after its "packet" event for a frame it refuses, and drops what still waits to

@@ -1,6 +1,7 @@
 /** Rooms are server state a participant can make grow (`socket.join(name)` with a name it sent): bounded in count and characters. */
 import type { Socket as Connection } from "engine.io";
 import type { Adapter, Room, SocketId } from "socket.io-adapter";
+import { boundConstructor } from "../bound-constructor.ts";
 
 /** What one socket may be in, besides the room of its own id. */
 export interface RoomLimits {
@@ -27,13 +28,22 @@ export type AdapterMaker = typeof Adapter | ((nsp: any) => Adapter);
  * socket.join("x".repeat(101)); // not joined; one line: 'asked to join a room named "xxx…" (101 characters); …'
  */
 export function roomBudget(base: AdapterMaker, limits: RoomLimits, report: RoomReport): (nsp: any) => Adapter {
-  // One function for every server with its arguments bound in (Socket.IO calls it with `new`): a function made per
-  // server would get a prototype and an initial shape of its own when Socket.IO first calls it.
-  return budgetedAdapter.bind(null, base as new (nsp: any) => Adapter, limits, report);
+  // One constructor for every server with its arguments bound in (Socket.IO calls it with `new`): a function made
+  // per server would get a prototype and an initial shape of its own when Socket.IO first calls it.
+  const made = boundConstructor(BudgetedAdapter as unknown as new (...args: [AdapterClass, RoomLimits, RoomReport, any]) => Adapter, base as AdapterClass, limits, report);
+  return made as unknown as (nsp: any) => Adapter;
 }
 
-function budgetedAdapter(make: new (nsp: any) => Adapter, limits: RoomLimits, report: RoomReport, nsp: any): Adapter {
-  const adapter = new make(nsp);
+type AdapterClass = new (nsp: any) => Adapter;
+
+/** `make`'s adapter for `nsp`, its `addAll` within `limits` (a class only so that `boundConstructor` can bind it). */
+class BudgetedAdapter {
+  constructor(make: AdapterClass, limits: RoomLimits, report: RoomReport, nsp: any) {
+    return budgeted(new make(nsp), limits, report);
+  }
+}
+
+function budgeted(adapter: Adapter, limits: RoomLimits, report: RoomReport): Adapter {
   const addAll = adapter.addAll.bind(adapter);
   let reportedAt = 0;
   let heldBack = 0;
