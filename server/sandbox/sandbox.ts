@@ -94,12 +94,6 @@ export class Sandbox {
   /** The Admin UI's credentials, made when the owner first asks to open it. */
   #admin: AdminAccess | undefined;
 
-  /**
-   * What every program run of a sandbox shares with it. A class (inside `Sandbox`, to reach its private state):
-   * one object per sandbox whose methods live once on the prototype, instead of an object literal whose methods
-   * and getters are new closures (and, under tsx's keepNames, `name` dictionaries) in each of a thousand sandboxes.
-   * Runs call its methods on it (`host.feed(line)`), never detached.
-   */
   /** The owner's settings as a program reads them, live (a class: an object literal with getters costs closures and a dictionary). */
   static #LiveSettings = class LiveSettings {
     readonly #sandbox: Sandbox;
@@ -121,6 +115,12 @@ export class Sandbox {
     }
   };
 
+  /**
+   * What every program run of a sandbox shares with it. A class (inside `Sandbox`, to reach its private state):
+   * one object per sandbox whose methods live once on the prototype, instead of an object literal whose methods
+   * and getters are new closures (and, under tsx's keepNames, `name` dictionaries) in each of a thousand sandboxes.
+   * Runs call its methods on it (`host.feed(line)`), never detached.
+   */
   static #Host = class SandboxHost implements RunHost {
     readonly limits: Partial<WireLimits>;
     readonly directory: SocketDirectory;
