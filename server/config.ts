@@ -75,7 +75,7 @@ export interface PlaygroundOptions {
 export const projectDataDir = fileURLToPath(new URL("../.data", import.meta.url));
 
 export const defaultOptions: PlaygroundOptions = {
-  maxSandboxes: 500,
+  maxSandboxes: 1000,
   maxSocketsPerSandbox: 64,
   idleMs: 10 * 60_000,
   maxPayloadBytes: 64 * 1024,

@@ -1,19 +1,27 @@
 /** The owner's channel to a sandbox: settings, console commands, and the feed and trace, behind a secret token. */
 import { timingSafeEqual } from "node:crypto";
 import type { Server as EngineServer } from "engine.io";
-import type { Server } from "socket.io";
+import type { Server, Socket } from "socket.io";
 import type {
+  Ack,
+  AdminUiAccess,
+  ConsoleReply,
   ControlAuth,
   ControlClientToServerEvents,
   ControlServerToClientEvents,
+  Delivery,
+  FeedEntry,
   SandboxSettings,
+  SandboxState,
+  SocketInfo,
 } from "../../contract/protocol.ts";
 import { isProgramName } from "../programs/index.ts";
 import { createSocketServer } from "../socket-server.ts";
-import type { SandboxSink } from "../sandbox/sandbox.ts";
+import type { Sandbox, SandboxSink } from "../sandbox/sandbox.ts";
 import type { SandboxRegistry } from "../sandbox/sandbox-registry.ts";
 
-type ControlServer = Server<ControlClientToServerEvents, ControlServerToClientEvents, Record<string, never>, { sandbox: string }>;
+type ControlServer = Server<ControlClientToServerEvents, ControlServerToClientEvents, Record<string, never>, { sandbox: Sandbox }>;
+type ControlSocket = Socket<ControlClientToServerEvents, ControlServerToClientEvents, Record<string, never>, { sandbox: Sandbox }>;
 
 /**
  * One Socket.IO server, apart from every sandbox, that only owners can join.
@@ -44,73 +52,97 @@ export class ControlChannel {
       if (typeof token !== "string" || !sameSecret(token, sandbox.token)) {
         return next(new Error("Not the owner of this sandbox: only the page that created it can control it."));
       }
-      socket.data.sandbox = sandbox.id;
+      socket.data.sandbox = sandbox;
       next();
     });
     this.#io.on("connection", (socket) => {
-      const sandbox = registry().get(socket.data.sandbox);
-      if (!sandbox) return socket.disconnect(true);
+      const { sandbox } = socket.data;
+      if (sandbox.closed) return socket.disconnect(true);
       sandbox.ownerJoined();
       socket.join(sandbox.id);
       const { feed, trace } = sandbox.backlog();
       socket.emit("settings", sandbox.settings);
       socket.emit("sockets", sandbox.sockets());
       if (feed.length || trace.length) socket.emit("stream", feed, trace);
-
-      socket.on("settings", (patch, ack) => {
-        if (typeof ack !== "function") return;
-        const problem = settingsProblem(patch);
-        if (problem) return ack({ ok: false, error: problem });
-        ack({ ok: true, data: sandbox.update(patch) });
-      });
-      socket.on("command", (line, ack) => {
-        if (typeof ack !== "function") return;
-        if (typeof line !== "string" || line.length > 2000) {
-          return ack({ ok: false, error: "A console command is one line of text of at most 2000 characters." });
-        }
-        sandbox.command(line).then(ack, (error: Error) => ack({ ok: false, error: `The command failed: ${error.message}` }));
-      });
-      socket.on("code", (request, ack) => {
-        if (typeof ack !== "function") return;
-        const code = typeof request === "object" && request !== null ? (request as { code?: unknown }).code : undefined;
-        if (code !== null && typeof code !== "string") return ack({ ok: false, error: "Send { code: \"…\" } with the text of the editable region, or { code: null } for the lesson's own program." });
-        sandbox.setCode(code).then(ack, (error: Error) => ack({ ok: false, error: `The server could not run your code: ${error.message}` }));
-      });
-      socket.on("rooms", (socketId, ack) => {
-        if (typeof ack !== "function") return;
-        if (typeof socketId !== "string") return ack({ ok: false, error: "Ask for rooms with a socket id." });
-        ack(sandbox.rooms(socketId));
-      });
-      socket.on("adminUi", (ack) => {
-        if (typeof ack !== "function") return;
-        ack({ ok: true, data: sandbox.adminUi() });
-      });
-      socket.on("disconnect", () => sandbox.ownerLeft());
+      // The same handlers for every owner (the socket is `this`, its sandbox in `socket.data`): no closures per owner.
+      socket.on("settings", ownerRequests.settings);
+      socket.on("command", ownerRequests.command);
+      socket.on("code", ownerRequests.code);
+      socket.on("rooms", ownerRequests.rooms);
+      socket.on("adminUi", ownerRequests.adminUi);
+      socket.on("disconnect", ownerRequests.disconnect);
     });
   }
 
   /** Where a sandbox's stream and updates go: to its owners' room only. */
   sinkFor(id: string): SandboxSink {
-    // Methods rather than arrow properties: no per-sandbox `name` dictionary under tsx's keepNames (see `Sandbox`).
-    const io = this.#io;
-    return {
-      stream(feed, trace) {
-        io.to(id).emit("stream", feed, trace);
-      },
-      sockets(list) {
-        io.to(id).emit("sockets", list);
-      },
-      settings(settings) {
-        io.to(id).emit("settings", settings);
-      },
-      closed() {
-        io.to(id).disconnectSockets(true);
-      },
-    };
+    return new OwnersSink(this.#io, id);
   }
 
   close(): void {
     this.#io.close();
+  }
+}
+
+/** What an owner's page asks of its sandbox, one function each for every control socket. */
+const ownerRequests = {
+  settings(this: ControlSocket, patch: Partial<SandboxSettings>, ack: Ack<SandboxState>): void {
+    if (typeof ack !== "function") return;
+    const problem = settingsProblem(patch);
+    if (problem) return ack({ ok: false, error: problem });
+    ack({ ok: true, data: this.data.sandbox.update(patch) });
+  },
+  command(this: ControlSocket, line: string, ack: Ack<ConsoleReply>): void {
+    if (typeof ack !== "function") return;
+    if (typeof line !== "string" || line.length > 2000) {
+      return ack({ ok: false, error: "A console command is one line of text of at most 2000 characters." });
+    }
+    this.data.sandbox.command(line).then(ack, (error: Error) => ack({ ok: false, error: `The command failed: ${error.message}` }));
+  },
+  code(this: ControlSocket, request: { code: string | null }, ack: Ack<SandboxState>): void {
+    if (typeof ack !== "function") return;
+    const code = typeof request === "object" && request !== null ? (request as { code?: unknown }).code : undefined;
+    if (code !== null && typeof code !== "string") return ack({ ok: false, error: "Send { code: \"…\" } with the text of the editable region, or { code: null } for the lesson's own program." });
+    this.data.sandbox.setCode(code).then(ack, (error: Error) => ack({ ok: false, error: `The server could not run your code: ${error.message}` }));
+  },
+  rooms(this: ControlSocket, socketId: string, ack: Ack<string[]>): void {
+    if (typeof ack !== "function") return;
+    if (typeof socketId !== "string") return ack({ ok: false, error: "Ask for rooms with a socket id." });
+    ack(this.data.sandbox.rooms(socketId));
+  },
+  adminUi(this: ControlSocket, ack: Ack<AdminUiAccess>): void {
+    if (typeof ack !== "function") return;
+    ack({ ok: true, data: this.data.sandbox.adminUi() });
+  },
+  disconnect(this: ControlSocket): void {
+    this.data.sandbox.ownerLeft();
+  },
+};
+
+/** A sandbox's sink: its owners' room (a class: one small object per sandbox instead of five closures). */
+class OwnersSink implements SandboxSink {
+  #io: ControlServer;
+  #room: string;
+
+  constructor(io: ControlServer, room: string) {
+    this.#io = io;
+    this.#room = room;
+  }
+
+  stream(feed: FeedEntry[], trace: Delivery[]): void {
+    this.#io.to(this.#room).emit("stream", feed, trace);
+  }
+
+  sockets(list: SocketInfo[]): void {
+    this.#io.to(this.#room).emit("sockets", list);
+  }
+
+  settings(settings: SandboxState): void {
+    this.#io.to(this.#room).emit("settings", settings);
+  }
+
+  closed(): void {
+    this.#io.to(this.#room).disconnectSockets(true);
   }
 }
 

@@ -49,12 +49,15 @@ export function explainUpgradeErrors(engine: EngineServer, req: IncomingMessage)
   upgrades.add(req);
   if (explained.has(engine)) return;
   explained.add(engine);
-  engine.on("connection_error", (error: { req: IncomingMessage & { websocket?: unknown }; code: number; context?: { name?: string; message?: string } }) => {
-    // After the WebSocket handshake (`req.websocket` set) there is no HTTP answer to give; Engine.IO closes it.
-    if (!upgrades.has(error.req) || error.req.websocket) return;
-    const explain = byCode[error.code] ?? byCode[3];
-    refuseSocket(error.req.socket, error.code === 4 ? 403 : 400, explain(error.context ?? {}));
-  });
+  engine.on("connection_error", refuseUpgrade);
+}
+
+/** Engine.IO refused a handshake: an upgrade (before its WebSocket handshake) gets a JSON answer first. */
+function refuseUpgrade(error: { req: IncomingMessage & { websocket?: unknown }; code: number; context?: { name?: string; message?: string } }): void {
+  // After the WebSocket handshake (`req.websocket` set) there is no HTTP answer to give; Engine.IO closes it.
+  if (!upgrades.has(error.req) || error.req.websocket) return;
+  const explain = byCode[error.code] ?? byCode[3];
+  refuseSocket(error.req.socket, error.code === 4 ? 403 : 400, explain(error.context ?? {}));
 }
 
 function parse(body: string): { code?: unknown; message?: string } | undefined {

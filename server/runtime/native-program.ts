@@ -65,12 +65,15 @@ function programRequire(io: LessonServer, settings: ProgramContext["settings"], 
  */
 export function startNative(run: LessonProgram, io: LessonServer, context: ProgramContext): RunningProgram {
   run(io, context);
-  return {
-    settingsChanged() {},
-    stop() {},
-    async memory() {
-      return undefined;
-    },
-    async settled() {},
-  };
+  return nativeRunning;
 }
+
+/** What a running built-in program answers: nothing to stop or ask, so one object serves every run. */
+const nativeRunning: RunningProgram = {
+  settingsChanged() {},
+  stop() {},
+  async memory() {
+    return undefined;
+  },
+  async settled() {},
+};

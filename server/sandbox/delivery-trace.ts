@@ -1,6 +1,7 @@
 /** Observes every emit made on a sandbox's server and the sockets the real adapter delivered it to. */
-import { Adapter, type BroadcastOptions } from "socket.io-adapter";
+import { Adapter, type BroadcastOptions, type Room, type SocketId } from "socket.io-adapter";
 import { Socket, type Namespace } from "socket.io";
+import { boundConstructor } from "../bound-constructor.ts";
 import type { Delivery, Recipient } from "../../contract/protocol.ts";
 
 /** What the tracer needs from its sandbox. */
@@ -17,6 +18,8 @@ export interface TraceContext {
   wanted?(): boolean;
   /** A namespace whose broadcasts are not traced at all (the Admin UI's). */
   untraced?(nsp: Namespace): boolean;
+  /** A socket of `nsp` joined or left rooms (the adapter's `addAll`, `del`, `delAll` ran). */
+  roomsChanged?(nsp: Namespace): void;
 }
 
 interface Broadcast {
@@ -57,6 +60,11 @@ export const relayWaitMs = 1000;
 /** Rows held at once per tracer; beyond it a broadcast's row shows its own node's recipients at once. */
 const maxHeldRows = 256;
 
+type TracingClass = new (tracer: DeliveryTracer, nsp: Namespace) => Adapter;
+/** The tracing subclass of each adapter class (`DeliveryTracer.adapterOn`), without and with own-room emits. */
+const tracing = new WeakMap<typeof Adapter, TracingClass>();
+const tracingWithOwnRoom = new WeakMap<typeof Adapter, TracingClass>();
+
 /**
  * Watches the adapter (every `io.emit`, `to()`, `broadcast`…) and each socket's outgoing listener
  * (`socket.emit`): the recipients are the sockets Socket.IO itself handed the packet to.
@@ -64,15 +72,18 @@ const maxHeldRows = 256;
  * @example
  * const tracer = new DeliveryTracer(context);
  * const io = new Server({ adapter: tracer.adapter });
- * io.on("connection", (socket) => tracer.watch(socket));
+ * io.on("connection", (socket) => {
+ *   tracer.watch(socket);
+ *   socket.on("disconnect", () => tracer.unwatch(socket));
+ * });
  */
 export class DeliveryTracer {
   #context: TraceContext;
   /** The broadcast under way: noted, or `null` when a flood's broadcast is only counted. */
   #current: Broadcast | null | undefined;
   #consoleCall: ConsoleCall | undefined;
-  /** Held rows by the uid of the adapter that published them, oldest first (Redis keeps one publisher's order). */
-  #held = new Map<string, HeldRow[]>();
+  /** Held rows by the uid of the adapter that published them, oldest first (Redis keeps one publisher's order); made on first use. */
+  #held: Map<string, HeldRow[]> | undefined;
   #heldCount = 0;
   /** The held row a remote node is delivering right now. */
   #relaying: HeldRow | undefined;
@@ -106,18 +117,34 @@ export class DeliveryTracer {
 
   /**
    * A tracing subclass of `Base` (Socket.IO's in-memory `Adapter`, or its `SessionAwareAdapter` when the server
-   * has connection state recovery on). The Admin UI's traffic is not traced (`untraced`).
+   * has connection state recovery on), bound to this tracer. The Admin UI's traffic is not traced (`untraced`).
    *
    * @example
    * new Server({ adapter: tracer.adapterOn(SessionAwareAdapter), connectionStateRecovery: {} });
    */
   adapterOn<Base extends typeof Adapter>(Base: Base, ownRoomEmits = Base !== Adapter): Base {
-    const tracer = this;
-    const context = this.#context;
+    // One class per adapter class for every tracer, this tracer bound in as its first argument: a class made per
+    // sandbox costs its own shapes, prototype and (under tsx's keepNames) a `name` dictionary.
+    return boundConstructor(DeliveryTracer.#tracingClass(Base, ownRoomEmits), this) as unknown as Base;
+  }
+
+  /** The tracing subclass of `Base`, made once (and forgotten with `Base`). */
+  static #tracingClass(Base: typeof Adapter, ownRoomEmits: boolean): TracingClass {
+    const cache = ownRoomEmits ? tracingWithOwnRoom : tracing;
+    const made = cache.get(Base);
+    if (made) return made;
     // Only with connection state recovery does Socket.IO send `socket.emit` (to the socket's own room) through the adapter.
-    return class TracingAdapter extends (Base as typeof Adapter) {
+    class TracingAdapter extends Base {
+      readonly #tracer: DeliveryTracer;
+
+      constructor(tracer: DeliveryTracer, nsp: Namespace) {
+        super(nsp);
+        this.#tracer = tracer;
+      }
+
       override broadcast(packet: any, opts: BroadcastOptions): void {
-        if (context.untraced?.(this.nsp)) return super.broadcast(packet, opts);
+        const tracer = this.#tracer;
+        if (tracer.#context.untraced?.(this.nsp)) return super.broadcast(packet, opts);
         // A session-aware adapter appends the packet's offset to its arguments: the call did not pass it.
         tracer.#begin(this.nsp, packet.data, opts, packet.data.length, ownRoomEmits, relayOf(this, opts));
         try {
@@ -126,8 +153,10 @@ export class DeliveryTracer {
           tracer.#end();
         }
       }
+
       override broadcastWithAck(packet: any, opts: BroadcastOptions, count: (n: number) => void, ack: any): void {
-        if (context.untraced?.(this.nsp)) return super.broadcastWithAck(packet, opts, count, ack);
+        const tracer = this.#tracer;
+        if (tracer.#context.untraced?.(this.nsp)) return super.broadcastWithAck(packet, opts, count, ack);
         tracer.#begin(this.nsp, packet.data, opts, packet.data.length, false, relayOf(this, opts));
         try {
           super.broadcastWithAck(packet, opts, count, ack);
@@ -135,16 +164,40 @@ export class DeliveryTracer {
           tracer.#end();
         }
       }
-    } as Base;
+
+      // Instead of "join-room" / "leave-room" listeners on each adapter (each an events dictionary and two closures).
+      override addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
+        const done = super.addAll(id, rooms);
+        this.#tracer.#context.roomsChanged?.(this.nsp);
+        return done;
+      }
+
+      override del(id: SocketId, room: Room): Promise<void> | void {
+        const done = super.del(id, room);
+        this.#tracer.#context.roomsChanged?.(this.nsp);
+        return done;
+      }
+
+      override delAll(id: SocketId): void {
+        super.delAll(id);
+        this.#tracer.#context.roomsChanged?.(this.nsp);
+      }
+    }
+    cache.set(Base, TracingAdapter);
+    return TracingAdapter;
   }
 
-  /** Starts observing a socket's outgoing packets. */
+  /** Starts observing a socket's outgoing packets; call `unwatch` when it disconnects. */
   watch(socket: Socket): void {
     this.#sockets.set(socket.id, socket);
-    socket.once("disconnect", () => setImmediate(() => this.#sockets.delete(socket.id)));
     // Socket.IO calls this for every packet it hands the socket (an adapter's broadcast, `socket.emit`). An
     // `onAnyOutgoing` listener would copy the listener array and spread the arguments once per delivery.
     (socket as unknown as { notifyOutgoingListeners: NotifyOutgoing }).notifyOutgoingListeners = this.#notify;
+  }
+
+  /** The socket disconnected: it is forgotten once its `disconnect` handlers have run (it left its namespace before them). */
+  unwatch(socket: Socket): void {
+    setImmediate(forget, this.#sockets, socket);
   }
 
   #outgoing(socket: Socket, packet: OutgoingPacket): void {
@@ -181,7 +234,7 @@ export class DeliveryTracer {
    * tracer.relayed(origin, () => deliverLocally(packet)); // inside the adapter's Redis message handler
    */
   relayed(origin: string, deliver: () => void): void {
-    const queue = this.#held.get(origin);
+    const queue = this.#held?.get(origin);
     const row = queue?.[0];
     const previous = this.#relaying;
     // A late delivery (its row already shown) is not traced again, nor taken for a direct socket.emit.
@@ -196,7 +249,7 @@ export class DeliveryTracer {
 
   /** True while some broadcast of `origin` waits for the other nodes (the adapter then reads whose a request is). */
   holds(origin: string): boolean {
-    return this.#held.has(origin);
+    return this.#held?.has(origin) === true;
   }
 
   #begin(nsp: Namespace, data: unknown[], opts: BroadcastOptions, passed: number, ownRoomEmits: boolean, relay?: Broadcast["relay"]): void {
@@ -210,8 +263,9 @@ export class DeliveryTracer {
 
   /** Keeps a broadcast's row until the other nodes delivered it (`relayed`) or `relayWaitMs` passed. */
   #hold({ origin, peers }: NonNullable<Broadcast["relay"]>, sockets: Socket[], show: (sockets: Socket[]) => void): void {
-    const queue = this.#held.get(origin) ?? [];
-    this.#held.set(origin, queue);
+    const held = (this.#held ??= new Map());
+    const queue = held.get(origin) ?? [];
+    held.set(origin, queue);
     this.#heldCount++;
     let resolve = () => {};
     this.#consoleCall?.held.push(new Promise<void>((done) => (resolve = done)));
@@ -224,7 +278,7 @@ export class DeliveryTracer {
         const index = queue.indexOf(row);
         if (index < 0) return;
         queue.splice(index, 1);
-        if (queue.length === 0) this.#held.delete(origin);
+        if (queue.length === 0) held.delete(origin);
         this.#heldCount--;
         show(row.sockets);
         resolve();
@@ -347,6 +401,11 @@ interface ConsoleCall {
   sender: Socket | undefined;
   /** Rows of this call still waiting for the other nodes. */
   held: Promise<void>[];
+}
+
+/** Drops a disconnected socket from the watched ones, unless a recovered socket took its id since. */
+function forget(sockets: Map<string, Socket>, socket: Socket): void {
+  if (sockets.get(socket.id) === socket) sockets.delete(socket.id);
 }
 
 /** Whose broadcast waits for other nodes: a relaying adapter's, unless it is `.local`. */

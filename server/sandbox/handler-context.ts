@@ -1,6 +1,6 @@
 /** Which socket, and which of its events, a lesson program is handling right now: kept across `await` by AsyncLocalStorage. */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Socket } from "socket.io";
+import { Socket as SocketClass, type Socket } from "socket.io";
 
 /** What the program is handling: a socket's connection or disconnection (no `event`), or one event it sent. */
 export interface Handling {
@@ -25,7 +25,7 @@ const storage = new AsyncLocalStorage<Entry>();
  * const context = new HandlerContext();
  * io.use((socket, next) => context.connecting(socket, next));
  * io.on("connection", (socket) => {
- *   context.cover(socket);
+ *   context.cover(socket, context.reservedEmitter());
  *   socket.use(([event], next) => context.handle(socket, String(event), next));
  *   socket.on("chat message", async () => {
  *     await Promise.resolve();
@@ -79,15 +79,45 @@ export class HandlerContext {
   }
 
   /**
+   * What `cover` installs on sockets: Socket.IO's own `emitReserved`, run as handling the socket, `observe` first
+   * (the caller's own look at each "disconnecting", "disconnect" and "error", before any listener of the program,
+   * instead of listeners of its own on every socket). Make it once (per run), then `cover` each socket with it.
+   *
+   * @example
+   * const reserved = context.reservedEmitter((socket, event) => event === "disconnect" && forget(socket));
+   * io.on("connection", (socket) => context.cover(socket, reserved));
+   */
+  reservedEmitter(observe: (socket: Socket, event: string, args: unknown[]) => void = () => undefined): ReservedEmit {
+    const owner = this;
+    return function (event, ...args) {
+      return storage.run({ owner, socket: this }, observeThenEmit, observe, this, event, args);
+    };
+  }
+
+  /**
    * Makes `socket`'s `disconnecting`, `disconnect` and `error` listeners run as handling it, whoever caused
    * them (the client leaving, the server closing, another socket's handler calling `disconnect()`), and gives
-   * the caller its own context back afterwards.
+   * the caller its own context back afterwards. `reserved` comes from `reservedEmitter`.
    */
-  cover(socket: Socket): void {
+  cover(socket: Socket, reserved: ReservedEmit): void {
     // Socket.IO emits these from `_onclose` / `_onerror` through the protected `emitReserved`
-    // (socket.io/lib/socket.ts); wrapping it on this one socket is the only hook around all their listeners.
-    const emitter = socket as unknown as { emitReserved(event: string, ...args: unknown[]): boolean };
-    const emitReserved = emitter.emitReserved.bind(socket);
-    emitter.emitReserved = (event, ...args) => storage.run({ owner: this, socket }, () => emitReserved(event, ...args));
+    // (socket.io/lib/socket.ts); replacing it on this one socket is the only hook around all their listeners. One
+    // function for every socket (the socket is `this`), not a closure per socket.
+    (socket as unknown as Reserved).emitReserved = reserved;
   }
+}
+
+/** A socket's `emitReserved`, as `HandlerContext.reservedEmitter` makes it. */
+export type ReservedEmit = (this: Socket, event: string, ...args: unknown[]) => boolean;
+
+interface Reserved {
+  emitReserved(event: string, ...args: unknown[]): boolean;
+}
+
+/** Socket.IO's own `emitReserved`, which a covered socket's runs inside the handling context. */
+const socketEmitReserved = (SocketClass.prototype as unknown as Reserved).emitReserved;
+
+function observeThenEmit(observe: (socket: Socket, event: string, args: unknown[]) => void, socket: Socket, event: string, args: unknown[]): boolean {
+  observe(socket, event, args);
+  return socketEmitReserved.call(socket, event, ...args);
 }

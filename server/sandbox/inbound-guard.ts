@@ -31,7 +31,8 @@ export type Refusal = { warning: string; ack: string };
 export class InboundGuard {
   #limits: GuardLimits;
   #accepts: () => { shapes: EventShapes; program: string };
-  #windows = new WeakMap<Socket, { start: number; count: number; dropped: number; warned: number }>();
+  /** Each socket's rate window; made with the first event (a sandbox nobody sends to holds no table). */
+  #windows: WeakMap<Socket, { start: number; count: number; dropped: number; warned: number }> | undefined;
   #now: () => number;
 
   /** `now` is the clock of the one-second rate windows (tests pass their own). */
@@ -73,10 +74,10 @@ export class InboundGuard {
   /** How many events of this socket were dropped by the rate limit in the current second, once per second. */
   #rate(socket: Socket, name: string): Refusal | "flood" | undefined {
     const now = this.#now();
-    let window = this.#windows.get(socket);
+    let window = this.#windows?.get(socket);
     if (!window || now - window.start >= 1000) {
       window = { start: now, count: 0, dropped: 0, warned: window?.warned ?? 0 };
-      this.#windows.set(socket, window);
+      (this.#windows ??= new WeakMap()).set(socket, window);
     }
     if (++window.count <= this.#limits.maxEventsPerSecond) return undefined;
     window.dropped++;

@@ -12,9 +12,10 @@ import { startNative } from "../runtime/native-program.ts";
 import { createSocketServer, type WireLimits } from "../socket-server.ts";
 import { WireError } from "../wire/measuring-decoder.ts";
 import { DeliveryTracer } from "./delivery-trace.ts";
-import type { HandlerContext } from "./handler-context.ts";
+import type { HandlerContext, ReservedEmit } from "./handler-context.ts";
 import type { InboundGuard } from "./inbound-guard.ts";
 import { inboundMiddleware } from "./inbound-middleware.ts";
+import { RunConsoleTarget, RunLedgerHooks, RunTraceContext } from "./run-views.ts";
 import { boundedSessionAdapter, type RecoveryLimits } from "./recovery-adapter.ts";
 import type { Occupancy } from "./occupancy.ts";
 import { programConsole, type ProgramLine } from "./program-console.ts";
@@ -66,30 +67,7 @@ export interface ClusterNode {
  * const tracer = runTracer(host, { line: undefined });
  */
 export function runTracer(host: RunHost, site: CallSite, nodeOf?: (nsp: Namespace) => number | undefined): DeliveryTracer {
-  const { directory, context } = host;
-  // Methods rather than arrow properties: no per-sandbox `name` dictionary under tsx's keepNames (see `Sandbox`).
-  return new DeliveryTracer({
-    nameOf(socket) {
-      return directory.nameOf(socket);
-    },
-    nodeOf,
-    trigger() {
-      const handling = context.current();
-      return handling?.event ? { client: directory.nameOf(handling.socket), event: handling.event } : undefined;
-    },
-    programLine() {
-      return site.line;
-    },
-    report(delivery) {
-      host.trace(delivery);
-    },
-    wanted() {
-      return host.deliveryWanted();
-    },
-    untraced(nsp) {
-      return nsp.name === adminNamespace;
-    },
-  });
+  return new DeliveryTracer(new RunTraceContext(host, site, nodeOf));
 }
 
 /**
@@ -115,11 +93,17 @@ export class ProgramRun {
   #stopAdmin: (() => void) | undefined;
   /** The program's SQL database, freed with the run. */
   #db: SandboxDatabase | undefined;
+  /** " on server 2" in a multi-node sandbox's feed lines, "" otherwise. */
+  #on: string;
+  /** Each socket's `emitReserved` (see `HandlerContext.cover`), which also tells this run about errors and disconnections. */
+  #reserved: ReservedEmit;
 
   constructor(program: ProgramModule, host: RunHost, code?: PreparedCode, node?: ClusterNode) {
     this.#host = host;
     this.#node = node;
-    const { directory, context } = host;
+    this.#on = node ? ` on server ${node.number}` : "";
+    this.#reserved = host.context.reservedEmitter((socket, event, args) => this.#reservedEvent(socket, event, args));
+    const { directory } = host;
     // The program notes the line of each call it makes here; the trace and the console read it (no stack traces).
     const site: CallSite = node?.site ?? { line: undefined };
     this.tracer = node?.tracer ?? runTracer(host, site);
@@ -131,14 +115,7 @@ export class ProgramRun {
         ? { connectionStateRecovery: { ...recovery }, adapter: this.tracer.adapterOn(boundedSessionAdapter(host.recoveryLimits)) }
         : { adapter: node?.adapter ?? this.tracer.adapter }),
       limits: host.limits,
-      hooks: {
-        nameOf(conn) {
-          return directory.nameOfConnection(conn);
-        },
-        report(conn, nsp, text) {
-          host.feed({ level: "warn", kind: "system", text, client: conn && directory.nameOfConnection(conn), nsp });
-        },
-      },
+      hooks: new RunLedgerHooks(host),
     }));
     // One directory over every node of a multi-node sandbox: the first node starts the list, the others join it.
     if (!node || node.number === 1) directory.follow(this.io);
@@ -146,17 +123,7 @@ export class ProgramRun {
     this.io.on("new_namespace", (nsp) => this.#instrument(nsp));
     this.#instrument(this.io.of("/"));
     this.enableAdmin();
-    const console = programConsole({
-      site,
-      handling() {
-        return context.current();
-      },
-      nameOf(socket) {
-        return directory.nameOf(socket);
-      },
-      feed: host.feed,
-      wanted: host.lineWanted,
-    });
+    const console = programConsole(new RunConsoleTarget(host, site));
     // A program that keeps messages gets a database of its own, empty at each start, as a fresh ":memory:" one.
     this.#db = program.database
       ? new SandboxDatabase({ ...host.storeLimits, refused: (text) => host.feed({ level: "warn", kind: "system", text }) })
@@ -204,8 +171,7 @@ export class ProgramRun {
     nsp.use((socket, next) => context.connecting(socket, next));
     // First in line, also in a regex namespace's children, which copy the program's listeners before this runs.
     nsp.prependListener("connection", (socket: Socket) => this.#onConnection(socket));
-    nsp.adapter.on("join-room", () => this.#host.socketsChanged());
-    nsp.adapter.on("leave-room", () => this.#host.socketsChanged());
+    // Joining and leaving rooms is told by the tracing adapter (`TraceContext.roomsChanged`).
   }
 
   /**
@@ -226,24 +192,47 @@ export class ProgramRun {
   #onConnection(socket: Socket): void {
     const host = this.#host;
     const client = host.directory.nameOf(socket);
-    const where = { client, socketId: socket.id, nsp: socket.nsp.name };
     host.occupancy.socketJoined();
-    host.context.cover(socket);
+    // The run hears the socket's "error" and "disconnect" before the program's listeners do, with no listener of its own.
+    host.context.cover(socket, this.#reserved);
     this.tracer.watch(socket);
-    const on = this.#node ? ` on server ${this.#node.number}` : "";
-    host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name}${on} (id ${socket.id})`, ...where });
-    socket.use(inboundMiddleware(socket, { guard: host.guard, context: host.context, directory: host.directory, feed: host.feed, lineWanted: host.lineWanted }));
-    socket.on("error", (error) => {
-      // The measuring decoder has told the owner about the packets it refused (WireError); anything else is told here.
-      if (error instanceof WireError) return;
-      host.feed({ level: "error", kind: "system", text: `${client}'s connection failed (${error.message}); Socket.IO closed it.`, ...where });
-    });
-    socket.on("disconnect", (reason) => {
-      if (this.#closed) return;
-      host.occupancy.socketLeft();
-      host.feed({ level: "info", kind: "disconnection", text: `${client} disconnected from ${socket.nsp.name}${on} (${reason})`, ...where });
-      host.socketsChanged();
-    });
+    host.feed({ level: "info", kind: "connection", text: `${client} connected to ${socket.nsp.name}${this.#on} (id ${socket.id})`, client, socketId: socket.id, nsp: socket.nsp.name });
+    useFirst(socket, inboundMiddleware(socket, host));
     host.socketsChanged();
   }
+
+  #reservedEvent(socket: Socket, event: string, args: unknown[]): void {
+    if (event === "disconnect") this.#onDisconnect(socket, args[0] as string);
+    else if (event === "error") this.#onError(socket, args[0] as Error);
+  }
+
+  #onError(socket: Socket, error: Error): void {
+    // The measuring decoder has told the owner about the packets it refused (WireError); anything else is told here.
+    if (error instanceof WireError) return;
+    const client = this.#host.directory.nameOf(socket);
+    this.#host.feed({ level: "error", kind: "system", text: `${client}'s connection failed (${error.message}); Socket.IO closed it.`, client, socketId: socket.id, nsp: socket.nsp.name });
+  }
+
+  #onDisconnect(socket: Socket, reason: string): void {
+    this.tracer.unwatch(socket);
+    if (this.#closed) return;
+    const host = this.#host;
+    const client = host.directory.nameOf(socket);
+    host.occupancy.socketLeft();
+    host.feed({ level: "info", kind: "disconnection", text: `${client} disconnected from ${socket.nsp.name}${this.#on} (${reason})`, client, socketId: socket.id, nsp: socket.nsp.name });
+    host.socketsChanged();
+  }
+}
+
+type SocketMiddleware = Parameters<Socket["use"]>[0];
+
+/**
+ * `socket.use(middleware)`, with the list made to size when it is the socket's first: Socket.IO's `use` pushes onto
+ * an empty array, which V8 then grows to 17 slots (150 bytes on every socket of a thousand sandboxes).
+ */
+function useFirst(socket: Socket, middleware: SocketMiddleware): void {
+  // `fns` is Socket.IO's private list of socket middlewares (socket.io/lib/socket.ts), run in order for each event.
+  const own = socket as unknown as { fns: SocketMiddleware[] };
+  if (Array.isArray(own.fns) && own.fns.length === 0) own.fns = [middleware];
+  else socket.use(middleware);
 }

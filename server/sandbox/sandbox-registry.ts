@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import type { Delivery, FeedEntry, SandboxState, SocketInfo } from "../../contract/protocol.ts";
 import type { PlaygroundOptions } from "../config.ts";
 import { Sandbox, type SandboxSink } from "./sandbox.ts";
 import { SandboxStore, type SavedSandbox } from "./sandbox-store.ts";
@@ -29,6 +30,8 @@ export class SandboxRegistry {
   #sweeper: NodeJS.Timeout;
   #store: SandboxStore | undefined;
   #saveTimer: NodeJS.Timeout | undefined;
+  /** `#changed` for the sandboxes' sinks: one function per registry. */
+  #changedBound = () => this.#changed();
 
   constructor(options: PlaygroundOptions, sinkFor: (id: string) => SandboxSink) {
     this.#options = options;
@@ -129,19 +132,42 @@ export class SandboxRegistry {
   /** The control channel's sink, plus a save whenever the settings (program, broadcast, run) change. */
   #sink(id: string): SandboxSink {
     const sink = this.#sinkFor(id);
-    return {
-      ...sink,
-      settings: (settings) => {
-        sink.settings(settings);
-        this.#changed();
-      },
-    };
+    // Without a data file there is nothing to save: the control channel's sink as it is.
+    return this.#store ? new SavingSink(sink, this.#changedBound) : sink;
   }
 
   #changed(): void {
     if (!this.#store) return;
     this.#saveTimer ??= setTimeout(() => this.save(), saveDelayMs);
     this.#saveTimer.unref();
+  }
+}
+
+/** A sandbox's sink that also schedules a save of the data file when its settings change. */
+class SavingSink implements SandboxSink {
+  #sink: SandboxSink;
+  #changed: () => void;
+
+  constructor(sink: SandboxSink, changed: () => void) {
+    this.#sink = sink;
+    this.#changed = changed;
+  }
+
+  stream(feed: FeedEntry[], trace: Delivery[]): void {
+    this.#sink.stream(feed, trace);
+  }
+
+  sockets(list: SocketInfo[]): void {
+    this.#sink.sockets(list);
+  }
+
+  settings(settings: SandboxState): void {
+    this.#sink.settings(settings);
+    this.#changed();
+  }
+
+  closed(): void {
+    this.#sink.closed?.();
   }
 }
 

@@ -19,8 +19,10 @@ import { HandlerContext, type Handling } from "./handler-context.ts";
 import { InboundGuard } from "./inbound-guard.ts";
 import { Occupancy } from "./occupancy.ts";
 import type { ProgramLine } from "./program-console.ts";
-import { sharedLedger } from "../store/sandbox-database.ts";
+import { sharedLedger, type StoreLedger } from "../store/sandbox-database.ts";
 import { ProgramRun, type RunHost } from "./program-run.ts";
+import type { RecoveryLimits } from "./recovery-adapter.ts";
+import type { WireLimits } from "../socket-server.ts";
 import { cutText } from "./shown-payload.ts";
 import { SocketDirectory } from "./socket-directory.ts";
 
@@ -59,27 +61,6 @@ export interface SandboxExtras {
   restored?: RestoredSandbox;
 }
 
-/** The owner's settings as a program reads them, live (a class: an object literal with getters costs a dictionary per sandbox). */
-class LiveSettings {
-  #read: () => SandboxSettings;
-
-  constructor(read: () => SandboxSettings) {
-    this.#read = read;
-  }
-
-  get broadcast(): boolean {
-    return this.#read().broadcast;
-  }
-
-  get recovery(): boolean {
-    return this.#read().recovery === true;
-  }
-
-  get unique(): boolean {
-    return this.#read().unique === true;
-  }
-}
-
 /**
  * A sandbox with its own `Server` (namespaces, rooms, middlewares, adapter), reachable through `engine`.
  * Names, owners and idle time, the handler context and the feed outlive each program run.
@@ -108,9 +89,92 @@ export class Sandbox {
   /** Learner code replacing the program's editable region (undefined: the built-in program runs). */
   #code: string | undefined;
   #codeRequests = 0;
-  #codeRate = new RunRate();
+  /** Made when the owner first runs code. */
+  #codeRate: RunRate | undefined;
   /** The Admin UI's credentials, made when the owner first asks to open it. */
   #admin: AdminAccess | undefined;
+
+  /** The owner's settings as a program reads them, live (a class: an object literal with getters costs closures and a dictionary). */
+  static #LiveSettings = class LiveSettings {
+    readonly #sandbox: Sandbox;
+
+    constructor(sandbox: Sandbox) {
+      this.#sandbox = sandbox;
+    }
+
+    get broadcast(): boolean {
+      return this.#sandbox.#settings.broadcast;
+    }
+
+    get recovery(): boolean {
+      return this.#sandbox.#settings.recovery === true;
+    }
+
+    get unique(): boolean {
+      return this.#sandbox.#settings.unique === true;
+    }
+  };
+
+  /**
+   * What every program run of a sandbox shares with it. A class (inside `Sandbox`, to reach its private state):
+   * one object per sandbox whose methods live once on the prototype, instead of an object literal whose methods
+   * and getters are new closures (and, under tsx's keepNames, `name` dictionaries) in each of a thousand sandboxes.
+   * Runs call its methods on it (`host.feed(line)`), never detached.
+   */
+  static #Host = class SandboxHost implements RunHost {
+    readonly limits: Partial<WireLimits>;
+    readonly directory: SocketDirectory;
+    readonly context: HandlerContext;
+    readonly guard: InboundGuard;
+    readonly occupancy: Occupancy;
+    readonly recoveryLimits: RecoveryLimits;
+    readonly storeLimits: { maxBytes: number; ledger: StoreLedger };
+    readonly settings: RunHost["settings"];
+    readonly #sandbox: Sandbox;
+
+    constructor(sandbox: Sandbox, options: PlaygroundOptions, directory: SocketDirectory, occupancy: Occupancy) {
+      this.#sandbox = sandbox;
+      this.limits = {
+        maxSockets: options.maxSocketsPerSandbox,
+        payloadBytes: options.maxPayloadBytes,
+        maxNamespaces: options.maxNamespaces,
+        maxQueuedBytes: options.maxQueuedBytes,
+        packetsPerSecond: options.maxEventsPerSecond,
+      };
+      this.directory = directory;
+      this.occupancy = occupancy;
+      this.context = new HandlerContext((error, handling) => sandbox.#fault(error, handling));
+      this.guard = new InboundGuard(options, () => ({ shapes: sandbox.#catalog[sandbox.#settings.program].accepts, program: sandbox.#settings.program }));
+      // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
+      this.recoveryLimits = { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 };
+      this.storeLimits = { maxBytes: options.storeBytes, ledger: sharedLedger(options.storeTotalBytes) };
+      this.settings = new Sandbox.#LiveSettings(sandbox);
+    }
+
+    feed(line: ProgramLine): void {
+      this.#sandbox.#feed(line);
+    }
+
+    lineWanted(): boolean {
+      return !this.#sandbox.#closed && this.#sandbox.#stream.lineWanted();
+    }
+
+    trace(delivery: Omit<Delivery, "seq" | "at" | "run">): void {
+      this.#sandbox.#stream.trace(delivery);
+    }
+
+    deliveryWanted(): boolean {
+      return !this.#sandbox.#closed && this.#sandbox.#stream.deliveryWanted();
+    }
+
+    socketsChanged(): void {
+      this.#sandbox.#socketsChanged();
+    }
+
+    admin(): AdminAccess | undefined {
+      return this.#sandbox.#admin;
+    }
+  };
 
   constructor(identity: SandboxIdentity, options: PlaygroundOptions, sink: SandboxSink, { catalog = programs, restored }: SandboxExtras = {}) {
     this.id = identity.id;
@@ -127,45 +191,7 @@ export class Sandbox {
       this.#settings = { ...restored.settings };
       this.#stream.run = restored.run;
     }
-    const sandbox = this;
-    this.#host = {
-      limits: {
-        maxSockets: options.maxSocketsPerSandbox,
-        payloadBytes: options.maxPayloadBytes,
-        maxNamespaces: options.maxNamespaces,
-        maxQueuedBytes: options.maxQueuedBytes,
-        packetsPerSecond: options.maxEventsPerSecond,
-      },
-      directory,
-      context: new HandlerContext((error, handling) => this.#fault(error, handling)),
-      guard: new InboundGuard(options, () => ({ shapes: this.#catalog[this.#settings.program].accepts, program: this.#settings.program })),
-      occupancy: this.#occupancy,
-      settings: new LiveSettings(() => sandbox.#settings),
-      // Disconnected sessions: a few per socket the sandbox may hold, per namespace.
-      recoveryLimits: { maxBytes: options.recoveryBytes, maxSessions: options.maxSocketsPerSandbox * 4 },
-      storeLimits: { maxBytes: options.storeBytes, ledger: sharedLedger(options.storeTotalBytes) },
-      // Methods, not arrow properties: `npm start` runs through tsx, whose esbuild `keepNames` gives every named
-      // arrow a `name` of its own (a dictionary of 256 bytes); a thousand sandboxes would each pay it per function.
-      // They use `sandbox`, never `this`, so runs may pass them on unbound.
-      feed(line) {
-        sandbox.#feed(line);
-      },
-      lineWanted() {
-        return !sandbox.#closed && sandbox.#stream.lineWanted();
-      },
-      trace(delivery) {
-        sandbox.#stream.trace(delivery);
-      },
-      deliveryWanted() {
-        return !sandbox.#closed && sandbox.#stream.deliveryWanted();
-      },
-      socketsChanged() {
-        sandbox.#socketsChanged();
-      },
-      admin() {
-        return sandbox.#admin;
-      },
-    };
+    this.#host = new Sandbox.#Host(this, options, directory, this.#occupancy);
     directory.nodeOf = (socket) => (this.#run instanceof ClusterRun ? this.#run.nodeOf(socket) : undefined);
     this.#run = this.#startRun();
     if (restored) {
@@ -285,7 +311,7 @@ export class Sandbox {
     if (this.#catalog[this.#settings.program].database) {
       return { ok: false, error: "Run code is not available in the delivery lesson yet: your code cannot reach the sandbox's database; use the cards, the switch and the console." };
     }
-    if (!this.#codeRate.take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
+    if (!(this.#codeRate ??= new RunRate()).take()) return { ok: false, error: "You ran code very often just now; wait a second and press Run code again." };
     const prepared = await this.#prepare(code, request);
     if (!prepared.ok) {
       // The console says it too (CONTRACT: "in the server console"); the program that ran keeps running.

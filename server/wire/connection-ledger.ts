@@ -1,4 +1,5 @@
 /** Every Engine.IO connection of one Socket.IO server and the namespaces it is in: the socket cap, checked at the handshake and at each CONNECT, and slow readers. */
+import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import type { Server as EngineServer, Socket as Connection } from "engine.io";
 import { formatBytes } from "./payload-budget.ts";
@@ -29,9 +30,10 @@ export interface LedgerHooks {
 type Membership = "connecting" | "connected";
 
 interface Entry {
+  ledger: ConnectionLedger;
   /** Accepted over the cap only to be told so: its CONNECT gets the reason, then it closes; it takes no place. */
   refusal: boolean;
-  namespaces: Map<string, Membership>;
+  namespaces: Memberships;
   queued: number;
   /** When Engine.IO last handed this connection's queue to its transport (a reader that keeps up takes it within ms). */
   tookAt: number;
@@ -39,9 +41,57 @@ interface Entry {
   /** When this connection's last line was reported, and how many were held back since. */
   reported: number;
   heldBack: number;
-  /** The current one-second window of packets. */
-  window: { start: number; count: number };
+  /** The current one-second window of packets: when it started, and how many came in it. */
+  windowStart: number;
+  windowCount: number;
 }
+
+/**
+ * A connection's namespaces and what it is to each, with the `Map` methods the ledger uses, over a flat array
+ * sized to its entries: most connections are in one namespace (at most `namespacesPerConnection`), and an empty
+ * `Map` alone holds a 150-byte table.
+ */
+class Memberships {
+  /** Namespace, membership, namespace, membership… */
+  #list: string[] = [];
+
+  get size(): number {
+    return this.#list.length / 2;
+  }
+
+  get(nsp: string): Membership | undefined {
+    const at = this.#indexOf(nsp);
+    return at < 0 ? undefined : (this.#list[at + 1] as Membership);
+  }
+
+  set(nsp: string, membership: Membership): void {
+    const at = this.#indexOf(nsp);
+    if (at >= 0) this.#list[at + 1] = membership;
+    // A literal for the first one: `push` onto an empty array would reserve room for 16.
+    else if (this.#list.length === 0) this.#list = [nsp, membership];
+    else this.#list.push(nsp, membership);
+  }
+
+  delete(nsp: string): boolean {
+    const at = this.#indexOf(nsp);
+    if (at < 0) return false;
+    this.#list.splice(at, 2);
+    return true;
+  }
+
+  keys(): string[] {
+    return this.#list.filter((_, index) => index % 2 === 0);
+  }
+
+  #indexOf(nsp: string): number {
+    for (let at = 0; at < this.#list.length; at += 2) if (this.#list[at] === nsp) return at;
+    return -1;
+  }
+}
+
+/** Where a connection keeps its entry, so the listeners shared by every connection find it without a lookup. */
+const entryKey = Symbol("ledger entry");
+type Tracked = Connection & { [entryKey]: Entry };
 
 /**
  * Why a CONNECT may not go on: `refuse` answers it with a `connect_error` and keeps the connection; a
@@ -68,14 +118,20 @@ export class ConnectionLedger {
   readonly limits: LedgerLimits;
   #hooks: LedgerHooks;
   #entries = new Map<Connection, Entry>();
-  /** Handshakes let in and not yet a connection, each with the timer that forgets it if it never becomes one. */
-  #handshakes = new Map<IncomingMessage, NodeJS.Timeout>();
-  #refusing = new Map<IncomingMessage, NodeJS.Timeout>();
+  /**
+   * Handshakes let in and not yet a connection, each with the timer that forgets it if it never becomes one; and
+   * those let in over the cap only to be refused. Made when needed and dropped once empty: most of the time no
+   * handshake is under way, and a thousand idle sandboxes need not hold two empty maps each.
+   */
+  #handshakes: Map<IncomingMessage, NodeJS.Timeout> | undefined;
+  #refusing: Map<IncomingMessage, NodeJS.Timeout> | undefined;
   #refusals = 0;
   /** Bytes queued over every connection. */
   #queued = 0;
   #arriving: Connection | undefined;
   #handshakeReported = 0;
+  /** The engine's `maxHttpBufferSize`, for the line about a WebSocket frame ws refused. */
+  #maxFrameBytes = 1e6;
 
   constructor(limits: LedgerLimits, hooks: LedgerHooks = { report: () => undefined, nameOf: () => "A client" }) {
     this.limits = limits;
@@ -84,7 +140,7 @@ export class ConnectionLedger {
 
   /** Places taken: handshakes under way, connections without a namespace, namespace connections. */
   get places(): number {
-    let places = this.#handshakes.size;
+    let places = this.#handshakes?.size ?? 0;
     for (const entry of this.#entries.values()) if (!entry.refusal) places += Math.max(1, entry.namespaces.size);
     return places;
   }
@@ -106,22 +162,27 @@ export class ConnectionLedger {
         this.#handshakeReported = now;
         this.#hooks.report(undefined, undefined, `Refused a new connection: this sandbox already has ${this.limits.maxSockets} sockets, the limit.`);
       }
-      if (this.#refusals + this.#refusing.size >= politeRefusals) return callback(this.fullMessage, false);
-      this.#refusing.set(req, forget(this.#refusing, req));
+      if (this.#refusals + (this.#refusing?.size ?? 0) >= politeRefusals) return callback(this.fullMessage, false);
+      const refusing = (this.#refusing ??= new Map());
+      refusing.set(req, forget(refusing, req));
       return callback(null, true);
     }
     // Engine.IO awaits between this answer and its "connection" event: hold the place meanwhile.
-    this.#handshakes.set(req, forget(this.#handshakes, req));
+    const handshakes = (this.#handshakes ??= new Map());
+    handshakes.set(req, forget(handshakes, req));
     callback(null, true);
   }
 
   /** Follows `engine`'s connections; call it before `io.bind(engine)`, so each is known when Socket.IO builds its decoder. */
   watch(engine: EngineServer): void {
+    this.#maxFrameBytes = engine.opts.maxHttpBufferSize ?? 1e6;
     engine.on("connection", (conn: Connection) => {
       const request = conn.request as IncomingMessage;
       settle(this.#handshakes, request);
       const refusal = settle(this.#refusing, request);
-      const entry: Entry = { refusal, namespaces: new Map(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, window: { start: 0, count: 0 } };
+      if (this.#handshakes?.size === 0) this.#handshakes = undefined;
+      if (this.#refusing?.size === 0) this.#refusing = undefined;
+      const entry: Entry = { ledger: this, refusal, namespaces: new Memberships(), queued: 0, tookAt: Date.now(), closing: false, reported: 0, heldBack: 0, windowStart: 0, windowCount: 0 };
       if (refusal) {
         this.#refusals++;
         conn.once("close", () => this.#refusals--);
@@ -131,24 +192,41 @@ export class ConnectionLedger {
       }
       this.#entries.set(conn, entry);
       this.#arriving = conn;
-      conn.on("packetCreate", (packet: { type: string; data?: unknown }) => this.#outgoing(conn, entry, packet));
-      conn.on("packet", (packet: { type: string }) => this.#incoming(conn, packet));
-      conn.on("flush", (packets: { data?: unknown }[]) => {
-        let taken = 0;
-        for (const packet of packets) taken += sizeOf(packet.data);
-        entry.queued -= taken;
-        this.#queued -= taken;
-        entry.tookAt = Date.now();
-      });
-      conn.on("close", (_reason: string, description?: { message?: string }) => {
-        // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
-        if (description?.message?.includes("Max payload size exceeded")) {
-          this.report(conn, undefined, `${this.nameOf(conn)} sent a WebSocket message over ${formatBytes(engine.opts.maxHttpBufferSize ?? 1e6)}, the largest the server reads; the connection was closed (close code 1009).`);
-        }
-        this.#queued -= entry.queued;
-        this.#entries.delete(conn);
-      });
+      // No listeners of its own on each connection (four would grow its events dictionary and "close" array by
+      // half a kilobyte): the connection's `emit` is one function for every connection, which hears the four events
+      // the ledger follows before the connection's listeners do (as listeners added first, before Socket.IO's).
+      (conn as Tracked)[entryKey] = entry;
+      (conn as { emit: unknown }).emit = ConnectionLedger.#emit;
     });
+  }
+
+  /** A watched connection's `emit`: the ledger's look at the event, then the connection's listeners. */
+  static #emit(this: Connection, event: string, a?: unknown, b?: unknown): boolean {
+    ConnectionLedger.#heard(this, event, a, b);
+    // `apply` with `arguments`: no array made per event (this runs for every packet the connection sends).
+    return engineEmit.apply(this, arguments as unknown as [string, ...unknown[]]);
+  }
+
+  /** What the ledger does with a watched connection's events. */
+  static #heard(conn: Connection, event: string, a: unknown, b: unknown): void {
+    const entry = (conn as Tracked)[entryKey];
+    const ledger = entry.ledger;
+    if (event === "packetCreate") ledger.#outgoing(conn, entry, a as { type: string; data?: unknown });
+    else if (event === "flush") {
+      let taken = 0;
+      for (const packet of a as { data?: unknown }[]) taken += sizeOf(packet.data);
+      entry.queued -= taken;
+      ledger.#queued -= taken;
+      entry.tookAt = Date.now();
+    } else if (event === "packet") ledger.#incoming(conn, a as { type: string });
+    else if (event === "close") {
+      // ws refuses a frame over maxHttpBufferSize itself, with close code 1009 and no room for a reason.
+      if ((b as { message?: string } | undefined)?.message?.includes("Max payload size exceeded")) {
+        ledger.report(conn, undefined, `${ledger.nameOf(conn)} sent a WebSocket message over ${formatBytes(ledger.#maxFrameBytes)}, the largest the server reads; the connection was closed (close code 1009).`);
+      }
+      ledger.#queued -= entry.queued;
+      ledger.#entries.delete(conn);
+    }
   }
 
   /**
@@ -198,8 +276,11 @@ export class ConnectionLedger {
     const entry = this.#entries.get(conn);
     if (!entry) return true;
     const now = Date.now();
-    if (now - entry.window.start >= 1000) entry.window = { start: now, count: 0 };
-    return ++entry.window.count <= this.limits.packetsPerSecond;
+    if (now - entry.windowStart >= 1000) {
+      entry.windowStart = now;
+      entry.windowCount = 0;
+    }
+    return ++entry.windowCount <= this.limits.packetsPerSecond;
   }
 
   /** A CONNECT for `nsp` went on to Socket.IO. */
@@ -214,7 +295,7 @@ export class ConnectionLedger {
 
   /** The namespaces `conn` is connected or connecting to. */
   namespacesOf(conn: Connection): string[] {
-    return [...(this.#entries.get(conn)?.namespaces.keys() ?? [])];
+    return this.#entries.get(conn)?.namespaces.keys() ?? [];
   }
 
   /**
@@ -316,6 +397,9 @@ export class ConnectionLedger {
   }
 }
 
+/** Engine.IO's own `emit` (Node's), which a watched connection's runs after the ledger's look. */
+const engineEmit = EventEmitter.prototype.emit;
+
 /**
  * Engine.IO closes `conn` right after its "packet" event for a frame it refuses, and drops what still waits to
  * go out: over polling with no GET pending, the reason just written. This holds that close until the reason
@@ -347,7 +431,8 @@ function forget(pending: Map<IncomingMessage, NodeJS.Timeout>, req: IncomingMess
 }
 
 /** Drops `req` from `pending` now that it is a connection; true if it was there. */
-function settle(pending: Map<IncomingMessage, NodeJS.Timeout>, req: IncomingMessage): boolean {
+function settle(pending: Map<IncomingMessage, NodeJS.Timeout> | undefined, req: IncomingMessage): boolean {
+  if (!pending) return false;
   clearTimeout(pending.get(req));
   return pending.delete(req);
 }

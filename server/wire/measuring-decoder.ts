@@ -1,6 +1,7 @@
 /** Socket.IO's parser, with every packet measured before it is parsed and every refusal answered on the wire. */
 import type { Socket as Connection } from "engine.io";
 import { Decoder, Encoder, type Packet } from "socket.io-parser";
+import { boundConstructor } from "../bound-constructor.ts";
 import type { ConnectionLedger } from "./connection-ledger.ts";
 import { packetType, readHeader, type PacketHeader } from "./packet-header.ts";
 import { describeExcess, eventName, measureJson, type PayloadBudget } from "./payload-budget.ts";
@@ -45,14 +46,9 @@ const encoder = new Encoder();
  * const io = new Server({ parser: measuringParser(ledger, rules) });
  */
 export function measuringParser(ledger: ConnectionLedger, rules: DecoderRules): { Encoder: typeof Encoder; Decoder: new () => MeasuringDecoder } {
-  return {
-    Encoder,
-    Decoder: class extends MeasuringDecoder {
-      constructor() {
-        super(ledger, rules);
-      }
-    },
-  };
+  // One decoder class for every server, its ledger and rules bound in: a class made per server costs its own
+  // shapes, prototype and code, and its decoders share no shape with another server's.
+  return { Encoder, Decoder: boundConstructor(MeasuringDecoder, ledger, rules) };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Rooms are server state a participant can make grow (`socket.join(name)` with a name it sent): bounded in count and characters. */
 import type { Socket as Connection } from "engine.io";
 import type { Adapter, Room, SocketId } from "socket.io-adapter";
+import { boundConstructor } from "../bound-constructor.ts";
 
 /** What one socket may be in, besides the room of its own id. */
 export interface RoomLimits {
@@ -27,27 +28,39 @@ export type AdapterMaker = typeof Adapter | ((nsp: any) => Adapter);
  * socket.join("x".repeat(101)); // not joined; one line: 'asked to join a room named "xxx…" (101 characters); …'
  */
 export function roomBudget(base: AdapterMaker, limits: RoomLimits, report: RoomReport): (nsp: any) => Adapter {
-  const make = base as new (nsp: any) => Adapter;
-  return function budgeted(nsp: any): Adapter {
-    const adapter = new make(nsp);
-    const addAll = adapter.addAll.bind(adapter);
-    let reportedAt = 0;
-    let heldBack = 0;
-    adapter.addAll = (id: SocketId, rooms: Set<Room>) => {
-      const { kept, refusal } = withinLimits(adapter.sids.get(id), id, rooms, limits);
-      if (refusal) {
-        const now = Date.now();
-        if (now - reportedAt < 1000) heldBack++;
-        else {
-          const held = heldBack > 0 ? ` ${heldBack} more joins were refused in the second before.` : "";
-          [reportedAt, heldBack] = [now, 0];
-          report(adapter.nsp.sockets.get(id)?.conn, adapter.nsp.name, `asked to join ${refusal}${held}`);
-        }
+  // One constructor for every server with its arguments bound in (Socket.IO calls it with `new`): a function made
+  // per server would get a prototype and an initial shape of its own when Socket.IO first calls it.
+  const made = boundConstructor(BudgetedAdapter as unknown as new (...args: [AdapterClass, RoomLimits, RoomReport, any]) => Adapter, base as AdapterClass, limits, report);
+  return made as unknown as (nsp: any) => Adapter;
+}
+
+type AdapterClass = new (nsp: any) => Adapter;
+
+/** `make`'s adapter for `nsp`, its `addAll` within `limits` (a class only so that `boundConstructor` can bind it). */
+class BudgetedAdapter {
+  constructor(make: AdapterClass, limits: RoomLimits, report: RoomReport, nsp: any) {
+    return budgeted(new make(nsp), limits, report);
+  }
+}
+
+function budgeted(adapter: Adapter, limits: RoomLimits, report: RoomReport): Adapter {
+  const addAll = adapter.addAll.bind(adapter);
+  let reportedAt = 0;
+  let heldBack = 0;
+  adapter.addAll = (id: SocketId, rooms: Set<Room>) => {
+    const { kept, refusal } = withinLimits(adapter.sids.get(id), id, rooms, limits);
+    if (refusal) {
+      const now = Date.now();
+      if (now - reportedAt < 1000) heldBack++;
+      else {
+        const held = heldBack > 0 ? ` ${heldBack} more joins were refused in the second before.` : "";
+        [reportedAt, heldBack] = [now, 0];
+        report(adapter.nsp.sockets.get(id)?.conn, adapter.nsp.name, `asked to join ${refusal}${held}`);
       }
-      return kept.size > 0 ? addAll(id, kept) : undefined;
-    };
-    return adapter;
+    }
+    return kept.size > 0 ? addAll(id, kept) : undefined;
   };
+  return adapter;
 }
 
 /** The rooms of `rooms` socket `id` may join, being in `current` already, and why the first one left out was. */
