@@ -134,7 +134,9 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
     // inflate the way it does the long-task observer's wall time. `BENCH_PAGE_TRACE=<file>` keeps it (chrome://tracing).
     const traceFile = process.env.BENCH_PAGE_TRACE;
     // A kept trace also records the script stack of each forced layout (a layout read after a DOM write).
-    const categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", ...(traceFile ? ["disabled-by-default-devtools.timeline.stack"] : [])];
+    const categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", ...(traceFile ? ["disabled-by-default-devtools.timeline.stack"] : []),
+      // `BENCH_PAGE_CATEGORIES=a,b`: more trace categories, e.g. disabled-by-default-devtools.timeline.invalidationTracking (what made a layout dirty).
+      ...(process.env.BENCH_PAGE_CATEGORIES?.split(",") ?? [])];
     await browser.startTracing(page, { categories });
     // `BENCH_PAGE_DOM=1`: how many elements each part of the panel holds before and after the flood.
     const domCounts = `(() => {
@@ -166,6 +168,9 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
         requestAnimationFrame(tick);
       })()`);
     }
+    // `BENCH_PAGE_SHOT=<prefix>`: the page before the flood and after it (<prefix>-before.png, <prefix>-after.png).
+    const shot = process.env.BENCH_PAGE_SHOT;
+    if (shot) await page.screenshot({ path: `${shot}-before.png` });
     await page.evaluate(`__bench.tasks.length = 0; __bench.expected = ${targets.length}; __bench.t0 = performance.now();`);
     for (let sent = 0; sent < options.events; ) {
       const end = Math.min(options.events, sent + 250);
@@ -179,6 +184,7 @@ export async function pageUnderLoad({ distDir = defaultDist, ...options }: PageO
       throw new Error(`${error.message}\nThe logs' last entries:\n${seen.join("\n")}`);
     });
     await page.waitForTimeout(300); // long tasks are reported when they end
+    if (shot) await page.screenshot({ path: `${shot}-after.png` });
     if (process.env.BENCH_PAGE_DOM) {
       console.error("elements after the flood", await page.evaluate(domCounts));
       const added = "__added.map((parts, index) => ({ frame: index, ...parts })).sort((a, b) => Object.values(b).reduce((x, y) => x + y, -b.frame) - Object.values(a).reduce((x, y) => x + y, -a.frame)).slice(0, 5)";
