@@ -3,6 +3,7 @@ import type { Delivery, FeedEntry } from "../../../contract/protocol.ts";
 import { untrack } from "svelte";
 import type { LiveSession } from "./session.svelte.ts";
 import { nextFrame } from "./frame-batch.ts";
+import { rowsPerFrame } from "./frame-turns.ts";
 import { ackStates, cellStates, type AckState, type CellState, type ReceiptSource } from "./delivery-match.ts";
 import { SocketLifetimes } from "./socket-lifetimes.ts";
 
@@ -60,8 +61,14 @@ export class TraceView {
   #withdraw: (() => void) | undefined;
   /** How many rows `rows` may hold after this frame's commit. */
   #rowCap = rowsGainedPerFrame;
+  /**
+   * The newest delivery the table has taken (its commit): one that arrives later waits for the table's next turn, even
+   * when something else makes the rows be worked out again (the session's first delivery of a run does).
+   */
+  #takenSeq = 0;
   readonly #commit = () => {
     this.#withdraw = undefined;
+    this.#takenSeq = untrack(() => this.#session.deliveries.at(-1)?.seq ?? 0);
     this.#added = 0;
     this.#rowCap = Math.min(rowLimit, untrack(() => this.rows.length) + rowsGainedPerFrame);
     this.#shown++;
@@ -70,6 +77,23 @@ export class TraceView {
   };
   /** A table row has a cell per column: it weighs about as much as two log rows. */
   readonly #weight = () => 2 * Math.min(Math.max(this.#added, 1), rowsGainedPerFrame * 4);
+  /** Bumped when "Last emit" and the cards' badges take the newest delivery: a turn of their own, apart from the table's. */
+  #lastShown = $state(0);
+  #lastSeen = false;
+  /** Like `#takenSeq`, for "Last emit" and the badges. */
+  #lastTakenSeq = 0;
+  #withdrawLast: (() => void) | undefined;
+  readonly #commitLast = () => {
+    this.#withdrawLast = undefined;
+    this.#lastTakenSeq = untrack(() => this.#session.deliveries.at(-1)?.seq ?? 0);
+    this.#lastSeen = true;
+    this.#lastShown++;
+  };
+  /**
+   * The strip's chips and every card's badge appear with a run's first emit (new elements in every card, the whole
+   * cards grid laid out again): that frame they are all the rows there is room for. Later emits change their text.
+   */
+  readonly #lastWeight = () => (this.#lastSeen ? 2 : rowsPerFrame);
   /** The session forgot its stream (a new sandbox): the table empties at once. */
   readonly #emptied = $derived(this.#session.deliveries.length === 0);
 
@@ -78,7 +102,10 @@ export class TraceView {
     this.#cards = cards;
     for (const entry of session.feed) this.#lifetimes.add(entry);
     // A panel opened on a run that has emits already: its rows come in over the first frames.
-    if (session.deliveries.length) this.#withdraw = nextFrame(this.#commit, this.#weight);
+    if (session.deliveries.length) {
+      this.#withdraw = nextFrame(this.#commit, this.#weight);
+      this.#withdrawLast = nextFrame(this.#commitLast, this.#lastWeight);
+    }
     this.#release = [session.onFeed((entry) => this.#noteFeed(entry)), session.onDelivery(() => this.#noteDelivery())];
   }
 
@@ -88,7 +115,8 @@ export class TraceView {
     const cleared = this.#clearedSeq;
     void this.#shown;
     if (this.#emptied) return [];
-    return untrack(() => this.#session.deliveries).filter((delivery) => delivery.run === run && delivery.seq > cleared);
+    const taken = this.#takenSeq;
+    return untrack(() => this.#session.deliveries).filter((delivery) => delivery.run === run && delivery.seq > cleared && delivery.seq <= taken);
   });
 
   /** Columns: every socket of every card; earlier sockets only while a row on screen concerns them. */
@@ -126,8 +154,23 @@ export class TraceView {
     return nodes.size === 0 ? shown : shown.map((column) => (nodes.has(column.socketId) ? { ...column, node: nodes.get(column.socketId) } : column));
   });
 
-  /** The newest row: what "Last emit" and the cards' badges describe. */
-  readonly last = $derived(this.rows[0]);
+  /**
+   * The newest emit of this run that concerns a socket on screen (the table's first row once it took its turn):
+   * what "Last emit" and the cards' badges describe.
+   */
+  readonly last = $derived.by(() => {
+    void this.#lastShown;
+    const run = this.#session.settings.run;
+    const cleared = this.#clearedSeq;
+    if (this.#emptied) return undefined;
+    const candidates = this.#candidates;
+    const deliveries = untrack(() => this.#session.deliveries);
+    for (let index = deliveries.length - 1; index >= 0 && deliveries[index].seq > cleared; index--) {
+      const delivery = deliveries[index];
+      if (delivery.seq <= this.#lastTakenSeq && delivery.run === run && candidates.some((column) => this.#concerns(delivery, column.socketId))) return delivery;
+    }
+    return undefined;
+  });
 
   /** Each row's cells, by seq then socket id; the cards' own logs are consulted once the trace is quiet. */
   readonly #cells = $derived.by(() => {
@@ -175,7 +218,11 @@ export class TraceView {
   }
 
   cell(delivery: Delivery, column: Column): CellState {
-    return this.#cells.get(delivery.seq)?.get(column.socketId) ?? (this.existedAt(column.socketId, delivery.seq) ? "not-reached" : "absent");
+    const judged = this.#cells.get(delivery.seq)?.get(column.socketId);
+    if (judged) return judged;
+    // The newest emit, before the table took it in (its turn comes in another frame): what the trace says.
+    if (delivery.reached.some((recipient) => recipient.socketId === column.socketId)) return "reached";
+    return this.existedAt(column.socketId, delivery.seq) ? "not-reached" : "absent";
   }
 
   /**
@@ -203,6 +250,7 @@ export class TraceView {
   dispose(): void {
     for (const release of this.#release) release();
     this.#withdraw?.();
+    this.#withdrawLast?.();
     clearTimeout(this.#timer);
   }
 
@@ -220,6 +268,7 @@ export class TraceView {
   #noteDelivery(): void {
     this.#added++;
     this.#withdraw ??= nextFrame(this.#commit, this.#weight);
+    this.#withdrawLast ??= nextFrame(this.#commitLast, this.#lastWeight);
     this.#lastDelivery = performance.now();
     if (this.#timer !== undefined) return;
     this.#quiet = false;
