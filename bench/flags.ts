@@ -27,7 +27,7 @@ const numbers = {
   clients: { default: 20, help: "fan-out: clients, each broadcast to the others" },
   messages: { default: 20_000, help: "fan-out: messages per round, over all clients" },
   rounds: { default: 3, help: "fan-out: measured rounds per server (alternating, after a warm-up)" },
-  sandboxes: { default: 500, help: "density: sandboxes (and plain servers)" },
+  sandboxes: { default: 1000, help: "density: sandboxes (and plain servers)" },
   "per-sandbox": { default: 4, help: "density: clients per sandbox" },
   rate: { default: 1000, help: "density: messages per second over all sandboxes" },
   seconds: { default: 5, help: "density: seconds of steady load" },
