@@ -7,17 +7,7 @@
  * BENCH_PAGE_TRACE=page.json npm run bench -- --only=page && npx tsx bench/page-trace-summary.ts page.json
  */
 import { readFileSync } from "node:fs";
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string; data?: { type?: string; functionName?: string; url?: string } };
-}
+import type { TraceEvent } from "./page-trace.ts";
 
 const [file, count = "8"] = process.argv.slice(2);
 if (!file) {

@@ -1,7 +1,7 @@
 /** Reads a Chromium trace of the page's main thread: its tasks by thread (CPU) time, which a busy machine does not inflate. */
 
 /** One complete ("X") event of a Chromium trace. */
-interface TraceEvent {
+export interface TraceEvent {
   name: string;
   ph: string;
   pid: number;
@@ -10,7 +10,7 @@ interface TraceEvent {
   dur?: number;
   /** Thread time: what the main thread itself ran, without the time it waited for a core. */
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { type?: string; functionName?: string; url?: string } };
 }
 
 export interface MainThreadTasks {
