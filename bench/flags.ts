@@ -1,4 +1,4 @@
-/** The benchmark's command-line flags: sizes with defaults that finish in under two minutes on two cores. */
+/** The benchmark's command-line flags: sizes with defaults that finish in about four minutes on two cores. */
 import { parseArgs } from "node:util";
 
 export const parts = ["fanout", "code", "density", "flood", "page"] as const;

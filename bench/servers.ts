@@ -96,8 +96,9 @@ export interface PlaygroundServer {
 /** The playground's live server on its own HTTP server. */
 export async function startPlaygroundServer(options: Partial<PlaygroundOptions>): Promise<PlaygroundServer> {
   const http = createServer();
-  // One address creates every sandbox here: the per-client creation quota would stop it at 50.
-  const playground = createPlayground(http, { options: { createQuota: 0, ...options } });
+  // One address creates every sandbox here: the per-client creation quota would stop it at 50 (also when `options`
+  // are a full set resolved from the environment, as the flood part passes).
+  const playground = createPlayground(http, { options: { ...options, createQuota: 0 } });
   http.on("request", playground.answer);
   const url = await listen(http);
   return {
