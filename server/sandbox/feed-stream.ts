@@ -3,6 +3,7 @@ import type { Delivery, FeedEntry } from "../../contract/protocol.ts";
 import { displayText } from "../../contract/display-text.ts";
 import { shownPayloadBytes } from "../config.ts";
 import { formatBytes } from "../wire/payload-budget.ts";
+import { HandlerContext } from "./handler-context.ts";
 import { cutText, shownArgs } from "./shown-payload.ts";
 
 /** Where a sandbox's stream goes (the control channel implements it): both kinds of a batch at once, one packet. */
@@ -35,6 +36,14 @@ const recipientCost = 96;
 const due = new Set<FeedStream>();
 let tick: NodeJS.Timeout | undefined;
 
+/**
+ * The shared tick, started outside any sandbox's handling: it flushes every sandbox's stream, so it must not carry
+ * the async context of the one that happened to schedule it (an error in it would be blamed on that sandbox).
+ */
+function startTick(): NodeJS.Timeout {
+  return setTimeout(flushDue, batchMs);
+}
+
 function flushDue(): void {
   tick = undefined;
   // After the I/O already waiting (the participants' events and their deliveries): owners' batches go after them.
@@ -42,9 +51,12 @@ function flushDue(): void {
 }
 
 function flushAll(): void {
-  const streams = [...due];
-  due.clear();
-  for (const stream of streams) stream.flush();
+  // Each flush takes its own stream out of `due`; should one throw, the ones after it go out at the next tick.
+  try {
+    for (const stream of [...due]) stream.flush();
+  } finally {
+    if (due.size > 0) tick ??= HandlerContext.outside(startTick);
+  }
 }
 
 /** Entries of one kind, oldest first, and what each costs (two arrays: no wrapper object per kept entry). */
@@ -213,7 +225,7 @@ export class FeedStream {
     if (this.#due) return;
     this.#due = true;
     due.add(this);
-    tick ??= setTimeout(flushDue, batchMs);
+    tick ??= HandlerContext.outside(startTick);
   }
 
   close(): void {

@@ -14,7 +14,7 @@ interface Entry extends Handling {
 
 // One storage for every sandbox: on Node 20 each AsyncLocalStorage instance adds work to every async resource the
 // process creates, so a sandbox tells its entries apart by `owner` instead of having a storage of its own.
-const storage = new AsyncLocalStorage<Entry>();
+const storage = new AsyncLocalStorage<Entry | undefined>();
 
 /**
  * One sandbox's view of the storage. Everything Socket.IO runs after an entry point, and everything that
@@ -54,6 +54,19 @@ export class HandlerContext {
     if (!entry) return false;
     entry.owner.#onFault(error, entry);
     return true;
+  }
+
+  /**
+   * Runs `fn` outside every sandbox's handling: what it schedules (a timer shared by all sandboxes) carries no
+   * sandbox's context, so an error in it is blamed on none.
+   *
+   * @example
+   * tick ??= HandlerContext.outside(() => setTimeout(flushEverySandbox, 16));
+   */
+  static outside<T>(fn: () => T): T {
+    // `run` with no entry, not `exit`: on Node 20 `exit` disables the storage for the call (and its async hook
+    // with it when it is the only one), which costs every later async resource (fan-out 0.97 -> 0.88).
+    return storage.run(undefined, fn);
   }
 
   /** What this sandbox's program is handling now; undefined at start-up and in console commands. */
